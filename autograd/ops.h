@@ -1,0 +1,85 @@
+#pragma once
+// The differentiable ops. Each validates shapes (throwing nabla::Error naming the op
+// and the shapes), computes with a core kernel, and records one tape entry when an
+// input requires grad. Binary elementwise ops broadcast with NumPy rules.
+#include "core/tensor.h"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace nabla {
+
+// --- elementwise (ops_elementwise.cpp) ---
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor add(const Tensor& a, float s);
+Tensor mul(const Tensor& a, float s);
+Tensor neg(const Tensor& x);
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor sqrt(const Tensor& x);
+Tensor pow(const Tensor& x, float exponent);
+Tensor relu(const Tensor& x);
+Tensor sigmoid(const Tensor& x);
+Tensor tanh(const Tensor& x);
+
+inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+inline Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+inline Tensor operator-(const Tensor& x) { return neg(x); }
+inline Tensor operator+(const Tensor& a, float s) { return add(a, s); }
+inline Tensor operator+(float s, const Tensor& a) { return add(a, s); }
+inline Tensor operator-(const Tensor& a, float s) { return add(a, -s); }
+inline Tensor operator-(float s, const Tensor& a) { return add(neg(a), s); }
+inline Tensor operator*(const Tensor& a, float s) { return mul(a, s); }
+inline Tensor operator*(float s, const Tensor& a) { return mul(a, s); }
+inline Tensor operator/(const Tensor& a, float s) { return mul(a, 1.0f / s); }
+
+// --- reductions (ops_reduce.cpp); dims may be negative ---
+Tensor sum(const Tensor& x);  // all elements -> shape []
+Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim = false);
+Tensor mean(const Tensor& x);
+Tensor mean(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim = false);
+Tensor max(const Tensor& x);  // gradient flows to the first maximum
+Tensor max(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim = false);
+// Index of the maximum along `dim` (as float values; not differentiable).
+Tensor argmax(const Tensor& x, std::int64_t dim, bool keepdim = false);
+
+// --- matrix products (ops_matmul.cpp) ---
+// [M,K] x [K,N] -> [M,N]; [B,M,K] x [B,K,N] -> [B,M,N]; [B,M,K] x [K,N] -> [B,M,N].
+Tensor matmul(const Tensor& a, const Tensor& b);
+// y[N,out] = x[N,in] weight[out,in]^T + bias[out] (bias may be undefined).
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
+
+// --- convolution and pooling (ops_conv.cpp) ---
+// x [B,C,H,W], weight [OC,C,KH,KW], bias [OC] or undefined -> [B,OC,OH,OW].
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(), std::int64_t stride = 1,
+              std::int64_t padding = 0);
+// stride 0 means stride = kernel_size, as in PyTorch.
+Tensor max_pool2d(const Tensor& x, std::int64_t kernel_size, std::int64_t stride = 0, std::int64_t padding = 0);
+
+// --- softmax and losses (ops_loss.cpp) ---
+Tensor log_softmax(const Tensor& x, std::int64_t dim = -1);  // x is [N, C], dim 1 (or -1)
+enum class Reduction { mean, sum, none };
+// logits [N, C]; labels [N] holding class indices 0..C-1 as floats (checked).
+Tensor cross_entropy(const Tensor& logits, const Tensor& labels, Reduction reduction = Reduction::mean);
+
+// --- batch normalisation (ops_batch_norm.cpp) ---
+struct BatchNormArgs {
+    bool training = true;  // batch statistics (and running-stat update) vs running stats
+    float momentum = 0.1f;  // weight of the new batch in the running estimates
+    float eps = 1e-5f;
+};
+// x [N,C], [N,C,L] or [N,C,H,W]; gamma, beta, running_mean, running_var are [C] or
+// undefined. Training normalises with the batch mean and biased variance and, when
+// running stats are given, updates them in place (unbiased variance):
+//   running = (1 - momentum) * running + momentum * batch_stat.
+// Eval normalises with the running stats. One fused tape entry, closed-form backward.
+Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
+                  const Tensor& running_var, const BatchNormArgs& args = {});
+
+}  // namespace nabla

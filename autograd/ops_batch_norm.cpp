@@ -1,0 +1,81 @@
+// batch_norm: one fused tape entry with the closed-form backward (core/batch_norm.h).
+#include "autograd/grad_mode.h"
+#include "autograd/ops.h"
+#include "autograd/tape.h"
+#include "core/batch_norm.h"
+#include "core/error.h"
+
+#include <cmath>
+
+namespace nabla {
+
+namespace {
+void check_param(const Tensor& t, std::int64_t C, const char* what, const Shape& x) {
+    if (t.defined())
+        NABLA_CHECK(t.shape() == Shape{C}, "batch_norm", "{} must be [{}] for input {}, got {}", what, C, x,
+                    t.shape());
+}
+}  // namespace
+
+Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
+                  const Tensor& running_var, const BatchNormArgs& args) {
+    NABLA_CHECK(x.defined() && x.dim() >= 2, "batch_norm", "input must be [N, C, ...], got {}",
+                x.defined() ? x.shape().str() : "undefined");
+    const std::int64_t N = x.size(0), C = x.size(1);
+    const BatchNormDims d{N, C, C == 0 ? 0 : x.numel() / std::max<std::int64_t>(N * C, 1)};
+    check_param(gamma, C, "gamma", x.shape());
+    check_param(beta, C, "beta", x.shape());
+    check_param(running_mean, C, "running_mean", x.shape());
+    check_param(running_var, C, "running_var", x.shape());
+    NABLA_CHECK(args.eps > 0.0f, "batch_norm", "eps must be positive, got {}", args.eps);
+    NABLA_CHECK(args.momentum >= 0.0f && args.momentum <= 1.0f, "batch_norm", "momentum must be in [0, 1], got {}",
+                args.momentum);
+    const bool batch_stats = args.training || !running_mean.defined();
+    NABLA_CHECK(running_mean.defined() == running_var.defined(), "batch_norm",
+                "running_mean and running_var must be given together");
+
+    Tensor mean = empty({C}), invstd = empty({C});
+    if (batch_stats) {
+        NABLA_CHECK(d.m() > 1, "batch_norm",
+                    "expected more than 1 value per channel when training, got input {}: the variance of one "
+                    "value is 0. Call model.eval() to use running statistics, or use a larger batch",
+                    x.shape());
+        Tensor var = empty({C});
+        batch_norm_statistics(mean.data(), var.data(), x.data(), d);
+        for (std::int64_t c = 0; c < C; ++c) invstd.data()[c] = 1.0f / std::sqrt(var.data()[c] + args.eps);
+        if (args.training && running_mean.defined()) {
+            // running = (1 - momentum) running + momentum batch_stat, with the unbiased variance.
+            const float m = args.momentum, unbias = float(d.m()) / float(d.m() - 1);
+            Tensor rm = running_mean, rv = running_var;  // buffers: updated in place, never recorded
+            for (std::int64_t c = 0; c < C; ++c) {
+                rm.data()[c] = (1.0f - m) * rm.data()[c] + m * mean.data()[c];
+                rv.data()[c] = (1.0f - m) * rv.data()[c] + m * var.data()[c] * unbias;
+            }
+            rm.bump_version();
+            rv.bump_version();
+        }
+    } else {
+        std::copy_n(running_mean.data(), C, mean.data());
+        for (std::int64_t c = 0; c < C; ++c) invstd.data()[c] = 1.0f / std::sqrt(running_var.data()[c] + args.eps);
+    }
+
+    Tensor y = empty(x.shape());
+    batch_norm_forward(y.data(), x.data(), mean.data(), invstd.data(), gamma.defined() ? gamma.data() : nullptr,
+                       beta.defined() ? beta.data() : nullptr, d);
+    if (needs_grad({&x, &gamma, &beta}))
+        record("batch_norm", {&x, &gamma, &beta}, y,
+               [sx = SavedTensor(x), sg = SavedTensor(gamma), mean, invstd, d, batch_stats,
+                gx = x.requires_grad(), ggamma = gamma.defined() && gamma.requires_grad(),
+                gbeta = beta.defined() && beta.requires_grad()](const Tensor& g) {
+                   Tensor dx = gx ? empty(sx.get().shape()) : Tensor();
+                   Tensor dgamma = ggamma ? empty({d.C}) : Tensor();
+                   Tensor dbeta = gbeta ? empty({d.C}) : Tensor();
+                   batch_norm_backward(gx ? dx.data() : nullptr, ggamma ? dgamma.data() : nullptr,
+                                       gbeta ? dbeta.data() : nullptr, g.data(), sx.get().data(), mean.data(),
+                                       invstd.data(), sg.defined() ? sg.get().data() : nullptr, d, batch_stats);
+                   return std::vector<Tensor>{dx, dgamma, dbeta};
+               });
+    return y;
+}
+
+}  // namespace nabla

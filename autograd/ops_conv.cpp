@@ -1,0 +1,59 @@
+// conv2d (fused with its bias) and max_pool2d.
+#include "autograd/ops.h"
+#include "autograd/tape.h"
+#include "core/conv.h"
+#include "core/error.h"
+#include "core/pool.h"
+
+#include <memory>
+
+namespace nabla {
+
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::int64_t stride,
+              std::int64_t padding) {
+    NABLA_CHECK(x.defined() && weight.defined(), "conv2d", "undefined operand");
+    NABLA_CHECK(x.dim() == 4, "conv2d", "input must be [B, C, H, W], got {}", x.shape());
+    NABLA_CHECK(weight.dim() == 4, "conv2d", "weight must be [OC, C, KH, KW], got {}", weight.shape());
+    NABLA_CHECK(weight.size(1) == x.size(1), "conv2d", "input has {} channels but weight {} expects {}",
+                x.size(1), weight.shape(), weight.size(1));
+    if (bias.defined())
+        NABLA_CHECK(bias.shape() == Shape{weight.size(0)}, "conv2d", "bias must be [{}], got {}", weight.size(0),
+                    bias.shape());
+    const Conv2dDims d = make_conv2d_dims(x.size(0), x.size(1), x.size(2), x.size(3), weight.size(0),
+                                          weight.size(2), weight.size(3), stride, padding);
+    Tensor out = empty({d.B, d.OC, d.OH, d.OW});
+    std::vector<float> col(static_cast<size_t>(d.col_size()));
+    conv2d_forward(out.data(), x.data(), weight.data(), bias.defined() ? bias.data() : nullptr, d, col.data());
+    if (needs_grad({&x, &weight, &bias}))
+        record("conv2d", {&x, &weight, &bias}, out,
+               [sx = SavedTensor(x), sw = SavedTensor(weight), d, gx = x.requires_grad(),
+                gw = weight.requires_grad(), gbias = bias.defined() && bias.requires_grad()](const Tensor& g) {
+                   Tensor dx = gx ? empty(sx.get().shape()) : Tensor();
+                   Tensor dw = gw ? empty(sw.get().shape()) : Tensor();
+                   Tensor db = gbias ? empty({d.OC}) : Tensor();
+                   std::vector<float> col(static_cast<size_t>(d.col_size()));
+                   conv2d_backward(gx ? dx.data() : nullptr, gw ? dw.data() : nullptr, gbias ? db.data() : nullptr,
+                                   g.data(), sx.get().data(), sw.get().data(), d, col.data());
+                   return std::vector<Tensor>{dx, dw, db};
+               });
+    return out;
+}
+
+Tensor max_pool2d(const Tensor& x, std::int64_t kernel_size, std::int64_t stride, std::int64_t padding) {
+    NABLA_CHECK(x.defined() && x.dim() == 4, "max_pool2d", "input must be [B, C, H, W], got {}",
+                x.defined() ? x.shape().str() : "undefined");
+    const Pool2dDims d = make_pool2d_dims(x.size(0), x.size(1), x.size(2), x.size(3), kernel_size,
+                                          stride == 0 ? kernel_size : stride, padding);
+    Tensor out = empty({d.B, d.C, d.OH, d.OW});
+    auto argmax = std::make_shared<std::vector<std::int32_t>>(size_t(out.numel()));
+    max_pool2d_forward(out.data(), argmax->data(), x.data(), d);
+    if (needs_grad({&x}))
+        record("max_pool2d", {&x}, out, [argmax, d](const Tensor& g) {
+            Tensor dx = empty({d.B, d.C, d.H, d.W});
+            max_pool2d_backward(dx.data(), g.data(), argmax->data(), d);
+            return std::vector<Tensor>{dx};
+        });
+    return out;
+}
+
+}  // namespace nabla

@@ -1,0 +1,133 @@
+// Elementwise ops. Broadcasting gradients are returned at the output's shape; the
+// engine reduces them to each input's shape (see tape.h).
+#include "autograd/ops.h"
+#include "autograd/tape.h"
+#include "core/elementwise.h"
+#include "core/error.h"
+
+namespace nabla {
+
+namespace {
+
+Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
+    const char* name = op_name(op);
+    NABLA_CHECK(a.defined() && b.defined(), name, "undefined operand");
+    const Shape os = broadcast_shapes(a.shape(), b.shape(), name);
+    Tensor out = empty(os);
+    binary_forward(op, out.data(), os, a.data(), a.shape(), b.data(), b.shape());
+    return out;
+}
+
+// The unary kernel applied as an op with a backward that reads x and y = f(x).
+Tensor unary(UnaryOp op, const Tensor& x) {
+    NABLA_CHECK(x.defined(), op_name(op), "undefined operand");
+    Tensor y = empty(x.shape());
+    unary_forward(op, y.data(), x.data(), x.numel());
+    if (needs_grad({&x}))
+        record(op_name(op), {&x}, y, [op, sx = SavedTensor(x), sy = SavedTensor(y)](const Tensor& g) {
+            const Tensor& xv = sx.get();
+            const Tensor& yv = sy.get();
+            Tensor dx = empty(xv.shape());
+            unary_backward(op, dx.data(), g.data(), xv.data(), yv.data(), xv.numel());
+            return std::vector<Tensor>{dx};
+        });
+    return y;
+}
+
+}  // namespace
+
+Tensor add(const Tensor& a, const Tensor& b) {
+    Tensor out = binary(BinaryOp::add, a, b);
+    if (needs_grad({&a, &b}))
+        record("add", {&a, &b}, out, [](const Tensor& g) { return std::vector<Tensor>{g, g}; });
+    return out;
+}
+
+Tensor sub(const Tensor& a, const Tensor& b) {
+    Tensor out = binary(BinaryOp::sub, a, b);
+    if (needs_grad({&a, &b}))
+        record("sub", {&a, &b}, out, [nb = b.requires_grad()](const Tensor& g) {
+            return std::vector<Tensor>{g, nb ? neg(g) : Tensor()};
+        });
+    return out;
+}
+
+Tensor mul(const Tensor& a, const Tensor& b) {
+    Tensor out = binary(BinaryOp::mul, a, b);
+    if (needs_grad({&a, &b})) {
+        // d(a*b) = g*b da + g*a db; each factor is saved only when the other side needs it.
+        const bool ga = a.requires_grad(), gb = b.requires_grad();
+        record("mul", {&a, &b}, out,
+               [sa = gb ? SavedTensor(a) : SavedTensor(), sb = ga ? SavedTensor(b) : SavedTensor()](
+                   const Tensor& g) {
+                   return std::vector<Tensor>{
+                       sb.defined() ? binary(BinaryOp::mul, g, sb.get()) : Tensor(),
+                       sa.defined() ? binary(BinaryOp::mul, g, sa.get()) : Tensor()};
+               });
+    }
+    return out;
+}
+
+Tensor div(const Tensor& a, const Tensor& b) {
+    Tensor out = binary(BinaryOp::div, a, b);
+    if (needs_grad({&a, &b})) {
+        // d(a/b) = g/b da - g*a/b^2 db = g/b da - g*out/b db
+        record("div", {&a, &b}, out,
+               [sb = SavedTensor(b), so = b.requires_grad() ? SavedTensor(out) : SavedTensor()](
+                   const Tensor& g) {
+                   Tensor ga = binary(BinaryOp::div, g, sb.get());
+                   Tensor gb;
+                   if (so.defined()) {
+                       gb = binary(BinaryOp::mul, ga, so.get());
+                       unary_forward(UnaryOp::neg, gb.data(), gb.data(), gb.numel());
+                   }
+                   return std::vector<Tensor>{ga, gb};
+               });
+    }
+    return out;
+}
+
+Tensor add(const Tensor& a, float s) {
+    Tensor out = empty(a.shape());
+    affine_scalar(out.data(), a.data(), a.numel(), 1.0f, s);
+    if (needs_grad({&a})) record("add_scalar", {&a}, out, [](const Tensor& g) { return std::vector<Tensor>{g}; });
+    return out;
+}
+
+Tensor mul(const Tensor& a, float s) {
+    Tensor out = empty(a.shape());
+    affine_scalar(out.data(), a.data(), a.numel(), s, 0.0f);
+    if (needs_grad({&a}))
+        record("mul_scalar", {&a}, out, [s](const Tensor& g) {
+            Tensor d = empty(g.shape());
+            affine_scalar(d.data(), g.data(), g.numel(), s, 0.0f);
+            return std::vector<Tensor>{d};
+        });
+    return out;
+}
+
+Tensor pow(const Tensor& x, float e) {
+    Tensor out = empty(x.shape());
+    pow_scalar(out.data(), x.data(), x.numel(), e);
+    if (needs_grad({&x}))
+        record("pow", {&x}, out, [e, sx = SavedTensor(x)](const Tensor& g) {
+            // d x^e = e x^(e-1)
+            const Tensor& xv = sx.get();
+            Tensor d = empty(xv.shape());
+            pow_scalar(d.data(), xv.data(), xv.numel(), e - 1.0f);
+            binary_forward(BinaryOp::mul, d.data(), d.shape(), d.data(), d.shape(), g.data(), g.shape());
+            affine_scalar(d.data(), d.data(), d.numel(), e, 0.0f);
+            return std::vector<Tensor>{d};
+        });
+    return out;
+}
+
+Tensor neg(const Tensor& x) { return unary(UnaryOp::neg, x); }
+Tensor exp(const Tensor& x) { return unary(UnaryOp::exp, x); }
+Tensor log(const Tensor& x) { return unary(UnaryOp::log, x); }
+Tensor sqrt(const Tensor& x) { return unary(UnaryOp::sqrt, x); }
+Tensor relu(const Tensor& x) { return unary(UnaryOp::relu, x); }
+Tensor sigmoid(const Tensor& x) { return unary(UnaryOp::sigmoid, x); }
+Tensor tanh(const Tensor& x) { return unary(UnaryOp::tanh, x); }
+
+}  // namespace nabla

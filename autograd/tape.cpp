@@ -1,0 +1,184 @@
+#include "autograd/tape.h"
+
+#include "autograd/grad_mode.h"
+#include "core/elementwise.h"
+#include "core/error.h"
+
+#include <algorithm>
+#include <memory>
+
+namespace nabla {
+
+namespace {
+
+struct Entry {
+    std::uint64_t id = 0;
+    const char* op = "";
+    std::vector<std::shared_ptr<TensorImpl>> inputs;  // null where no gradient is wanted
+    std::weak_ptr<TensorImpl> output;
+    BackwardFn fn;
+    bool done = false;  // ran in a backward without retain_graph: to be freed
+};
+
+struct Tape {
+    std::vector<Entry> entries;  // ids strictly increasing
+    std::uint64_t next_id = 1;
+    std::size_t prune_at = 4096;
+};
+
+thread_local Tape g_tape;
+
+// Index of the entry with this id, or -1 when it was freed.
+std::int64_t find_entry(std::uint64_t id) {
+    auto& e = g_tape.entries;
+    auto it = std::lower_bound(e.begin(), e.end(), id, [](const Entry& x, std::uint64_t v) { return x.id < v; });
+    return it != e.end() && it->id == id ? it - e.begin() : -1;
+}
+
+// Gradient `g` (shaped like the op output) reduced to `input`'s shape.
+Tensor reduce_to(const Tensor& g, const Shape& target, const char* op) {
+    if (g.shape() == target) return g;
+    NABLA_CHECK(broadcast_shapes(target, g.shape(), op) == g.shape(), op,
+                "backward returned a gradient of shape {} for an input of shape {}", g.shape(), target);
+    Tensor r = empty(target);
+    sum_to_shape(r.data(), target, g.data(), g.shape());
+    return r;
+}
+
+Tensor add_tensors(const Tensor& a, const Tensor& b) {
+    Tensor r = empty(a.shape());
+    binary_forward(BinaryOp::add, r.data(), a.shape(), a.data(), a.shape(), b.data(), b.shape());
+    return r;
+}
+
+// The engine's one accumulation rule. Leaves own their .grad() (cloned on first
+// arrival, then added in place); non-leaves get out-of-place sums because a first
+// gradient may be shared with another slot.
+void accumulate(TensorImpl& slot, const Tensor& g) {
+    if (!slot.grad) {
+        slot.grad = slot.producer == 0 ? g.clone().impl_ptr() : g.impl_ptr();
+        return;
+    }
+    Tensor cur(slot.grad);
+    if (slot.producer == 0) {
+        binary_forward(BinaryOp::add, cur.data(), cur.shape(), cur.data(), cur.shape(), g.data(), g.shape());
+        cur.bump_version();
+    } else {
+        slot.grad = add_tensors(cur, g).impl_ptr();
+    }
+}
+
+}  // namespace
+
+SavedTensor::SavedTensor(const Tensor& t) : t_(t.defined() ? t.detach() : Tensor()) {
+    if (t_.defined()) version_ = t_.impl()->storage->version();
+}
+
+const Tensor& SavedTensor::get() const {
+    if (t_.defined()) {
+        const auto now = t_.impl()->storage->version();
+        NABLA_CHECK(now == version_, "backward",
+                    "a tensor of shape {} saved for backward was modified in place (version {} -> {}); "
+                    "do in-place updates (optimizer steps) after backward",
+                    t_.shape(), version_, now);
+    }
+    return t_;
+}
+
+bool needs_grad(std::initializer_list<const Tensor*> inputs) {
+    if (!is_grad_enabled()) return false;
+    for (const Tensor* t : inputs)
+        if (t && t->defined() && t->requires_grad()) return true;
+    return false;
+}
+
+void record(const char* op, std::initializer_list<const Tensor*> inputs, Tensor& output, BackwardFn fn) {
+    auto& tape = g_tape;
+    if (tape.entries.size() >= tape.prune_at) prune_tape();
+    Entry e;
+    e.id = tape.next_id++;
+    e.op = op;
+    e.inputs.reserve(inputs.size());
+    for (const Tensor* t : inputs)
+        e.inputs.push_back(t && t->defined() && t->requires_grad() ? t->impl_ptr() : nullptr);
+    e.output = output.impl_ptr();
+    e.fn = std::move(fn);
+    output.impl()->requires_grad = true;
+    output.impl()->producer = e.id;
+    tape.entries.push_back(std::move(e));
+}
+
+void prune_tape() {
+    auto& e = g_tape.entries;
+    // Reverse order: freeing entry i releases its inputs, which can only expire
+    // outputs of earlier entries, so one pass catches the whole cascade.
+    for (auto it = e.rbegin(); it != e.rend(); ++it)
+        if (it->output.expired()) {
+            it->inputs.clear();
+            it->fn = nullptr;
+            it->done = true;
+        }
+    std::erase_if(e, [](const Entry& x) { return x.done; });
+    g_tape.prune_at = std::max<std::size_t>(4096, 2 * e.size());
+}
+
+std::int64_t tape_size() { return static_cast<std::int64_t>(g_tape.entries.size()); }
+
+void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_graph) {
+    NABLA_CHECK(root.defined(), "backward", "called on an undefined tensor");
+    NABLA_CHECK(root.requires_grad(), "backward",
+                "tensor of shape {} does not require grad (no input needed a gradient, or it was computed "
+                "under NoGradGuard)",
+                root.shape());
+    Tensor g = grad_output;
+    if (!g.defined()) {
+        NABLA_CHECK(root.numel() == 1, "backward",
+                    "called on a tensor of shape {} without a gradient: only a one-element tensor (a loss) "
+                    "has an implicit gradient of 1; pass grad_output",
+                    root.shape());
+        g = ones(root.shape());
+    }
+    NABLA_CHECK(g.shape() == root.shape(), "backward", "grad_output has shape {}, the tensor {}", g.shape(),
+                root.shape());
+    if (root.is_leaf()) {
+        accumulate(*root.impl(), g);
+        return;
+    }
+    const std::int64_t start = find_entry(root.impl()->producer);
+    NABLA_CHECK(start >= 0, "backward",
+                "the graph behind this tensor was already freed by an earlier backward; call "
+                "backward(grad, /*retain_graph=*/true) the first time to run it again");
+
+    NoGradGuard no_grad;  // backward functions compute plain values, never record
+    auto& entries = g_tape.entries;
+    root.impl()->grad = g.impl_ptr();
+    for (std::int64_t i = start; i >= 0; --i) {
+        Entry& e = entries[size_t(i)];
+        auto out = e.output.lock();
+        if (!out || !out->grad) continue;
+        Tensor gout(out->grad);
+        out->grad.reset();  // non-leaf gradients are transient
+        if (!e.fn) continue;
+        std::vector<Tensor> grads;
+        try {
+            grads = e.fn(gout);
+        } catch (const Error& err) {
+            throw Error(fmt::format("backward of {}", e.op), err.what());
+        }
+        NABLA_CHECK(grads.size() == e.inputs.size(), "backward",
+                    "{} returned {} gradients for {} inputs", e.op, grads.size(), e.inputs.size());
+        for (size_t k = 0; k < grads.size(); ++k) {
+            TensorImpl* in = e.inputs[k].get();
+            if (!in || !grads[k].defined()) continue;
+            accumulate(*in, reduce_to(grads[k], in->shape, e.op));
+        }
+        if (!retain_graph) {
+            e.done = true;
+            e.inputs.clear();
+            e.fn = nullptr;
+        }
+    }
+    if (!retain_graph) std::erase_if(entries, [](const Entry& x) { return x.done; });
+}
+
+}  // namespace nabla

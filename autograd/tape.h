@@ -1,0 +1,62 @@
+#pragma once
+// The tape: reverse-mode autograd as a list of entries walked backwards.
+//
+// Each differentiable op validates its inputs, computes its output, and then, when
+// grad mode is on and an input requires grad, appends one entry: the op's name, the
+// inputs that want a gradient, a weak handle to the output, and a backward function.
+// backward() walks the tape in reverse creation order from the root's entry, skips
+// entries whose output received no gradient, and frees the entries it ran.
+//
+// Contract for a BackwardFn (every op and every extension must keep it):
+//  - It receives grad_out, shaped like the entry's output, and returns exactly one
+//    Tensor per input, in input order; an undefined Tensor means "no gradient".
+//  - A returned gradient has the input's shape, or the output's shape when the op
+//    broadcast that input: the engine alone reduces broadcast dimensions
+//    (sum_to_shape), checks shapes and accumulates. A BackwardFn never adds into
+//    anyone's .grad() itself and never modifies grad_out.
+//  - It captures inputs and saved values (SavedTensor), never a strong handle to its
+//    own output: that cycle would keep every step's graph alive. Save an output as
+//    SavedTensor(output) (it keeps the data, not the autograd node).
+#include "core/tensor.h"
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <vector>
+
+namespace nabla {
+
+using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_out)>;
+
+// A value kept for backward: shares the data, not the autograd node, and remembers
+// the storage version so an in-place write before backward is an error, not a wrong
+// gradient.
+class SavedTensor {
+public:
+    SavedTensor() = default;
+    explicit SavedTensor(const Tensor& t);
+    const Tensor& get() const;  // throws if the data changed since it was saved
+    bool defined() const { return t_.defined(); }
+
+private:
+    Tensor t_;
+    std::uint64_t version_ = 0;
+};
+
+// True when grad mode is on and any defined input requires grad.
+bool needs_grad(std::initializer_list<const Tensor*> inputs);
+
+// Appends an entry; `output` becomes a non-leaf that requires grad. `inputs` are the
+// op's inputs in the order its BackwardFn returns gradients (undefined ones allowed).
+void record(const char* op, std::initializer_list<const Tensor*> inputs, Tensor& output, BackwardFn fn);
+
+// Runs backward from `root` (see Tensor::backward).
+void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_graph);
+
+// Entries currently held by this thread's tape (tests watch it).
+std::int64_t tape_size();
+// Drops entries whose output no longer exists (cascading); record() calls it as the
+// tape grows, so graphs that are never backwarded do not pile up.
+void prune_tape();
+
+}  // namespace nabla

@@ -1,0 +1,10 @@
+# Every dependency is a Debian package (scripts/install-deps installs them).
+find_package(fmt REQUIRED)
+find_package(OpenBLAS CONFIG REQUIRED)
+find_package(Threads REQUIRED)
+
+if(NOT TARGET nabla_openblas)
+  add_library(nabla_openblas INTERFACE)
+  target_include_directories(nabla_openblas SYSTEM INTERFACE ${OpenBLAS_INCLUDE_DIRS})
+  target_link_libraries(nabla_openblas INTERFACE ${OpenBLAS_LIBRARIES})
+endif()

@@ -1,0 +1,23 @@
+#pragma once
+// Matrix products: every one goes through OpenBLAS's cblas_sgemm.
+// Row-major throughout; a transposed operand is passed as a transpose flag, never copied.
+#include <cstdint>
+#include <string>
+
+namespace nabla {
+
+// C[M,N] = alpha * op(A) op(B) + beta * C, op(A) is [M,K], op(B) is [K,N].
+// A is stored [M,K] (or [K,M] when trans_a); B is [K,N] (or [N,K] when trans_b).
+void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
+          const float* A, const float* B, float beta, float* C);
+// The naive triple loop, accumulated in double: the reference the tests compare gemm with.
+void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
+                    const float* A, const float* B, float beta, float* C);
+
+// OpenBLAS's threads for the whole process.
+void set_num_threads(int n);
+int get_num_threads();
+// The kernel family OpenBLAS picked for this CPU, e.g. "SkylakeX" or "Prescott".
+std::string blas_core_name();
+
+}  // namespace nabla

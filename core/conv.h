@@ -1,0 +1,35 @@
+#pragma once
+// 2-d convolution by im2col + sgemm.
+//
+// Legend: B batch, C input channels, H W input height/width, OC output channels,
+// KH KW kernel height/width, S stride, P zero padding, OH OW output height/width.
+// Layouts: input [B,C,H,W], weight [OC,C,KH,KW], bias [OC], output [B,OC,OH,OW],
+// column buffer [C*KH*KW, OH*OW].
+#include <cstdint>
+
+namespace nabla {
+
+struct Conv2dDims {
+    std::int64_t B, C, H, W, OC, KH, KW, S, P, OH, OW;
+    std::int64_t col_size() const { return C * KH * KW * OH * OW; }
+};
+
+// Fills in OH and OW; throws naming "conv2d" when the kernel does not fit.
+Conv2dDims make_conv2d_dims(std::int64_t B, std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t OC,
+                            std::int64_t KH, std::int64_t KW, std::int64_t S, std::int64_t P);
+
+// col[C*KH*KW, OH*OW] <- one image [C,H,W]; zero where the window hangs over the padding.
+void im2col(float* col, const float* img, const Conv2dDims& d);
+// img[C,H,W] += the columns scattered back (the adjoint of im2col).
+void col2im_add(float* img, const float* col, const Conv2dDims& d);
+
+// out = conv(inp, weight) + bias; bias may be null. col is a workspace of d.col_size().
+void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias, const Conv2dDims& d,
+                    float* col);
+// Any of dinp, dweight, dbias may be null (not needed). dweight/dbias are overwritten.
+void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                     const float* weight, const Conv2dDims& d, float* col);
+// The direct seven-loop convolution, the reference for tests.
+void conv2d_reference(float* out, const float* inp, const float* weight, const float* bias, const Conv2dDims& d);
+
+}  // namespace nabla

@@ -1,0 +1,19 @@
+#pragma once
+// fmt support for Tensor: "tensor([[1, 2], [3, 4]], shape=[2, 2])", long dimensions
+// abbreviated with "..." (the first and last 3 entries).
+#include "core/tensor.h"
+
+#include <fmt/format.h>
+
+#include <string>
+
+namespace nabla {
+std::string to_string(const Tensor& t);
+}
+
+template <>
+struct fmt::formatter<nabla::Tensor> : fmt::formatter<std::string> {
+    auto format(const nabla::Tensor& t, format_context& ctx) const {
+        return fmt::formatter<std::string>::format(nabla::to_string(t), ctx);
+    }
+};

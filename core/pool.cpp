@@ -1,0 +1,58 @@
+#include "core/pool.h"
+
+#include "core/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace nabla {
+
+Pool2dDims make_pool2d_dims(std::int64_t B, std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t K,
+                            std::int64_t S, std::int64_t P) {
+    NABLA_CHECK(K >= 1 && S >= 1 && P >= 0, "max_pool2d", "invalid kernel {}, stride {} or padding {}", K, S, P);
+    NABLA_CHECK(2 * P <= K, "max_pool2d", "padding {} must be at most half the kernel size {}", P, K);
+    NABLA_CHECK(H + 2 * P >= K && W + 2 * P >= K, "max_pool2d", "kernel {} larger than the padded input {}x{}",
+                K, H + 2 * P, W + 2 * P);
+    return {B, C, H, W, K, S, P, (H + 2 * P - K) / S + 1, (W + 2 * P - K) / S + 1};
+}
+
+void max_pool2d_forward(float* out, std::int32_t* argmax, const float* inp, const Pool2dDims& d) {
+    for (std::int64_t bc = 0; bc < d.B * d.C; ++bc) {
+        const float* plane = inp + bc * d.H * d.W;
+        for (std::int64_t oh = 0; oh < d.OH; ++oh)
+            for (std::int64_t ow = 0; ow < d.OW; ++ow) {
+                float best = -std::numeric_limits<float>::infinity();
+                std::int64_t best_i = -1;
+                for (std::int64_t kh = 0; kh < d.K; ++kh) {
+                    const std::int64_t ih = oh * d.S - d.P + kh;
+                    if (ih < 0 || ih >= d.H) continue;
+                    for (std::int64_t kw = 0; kw < d.K; ++kw) {
+                        const std::int64_t iw = ow * d.S - d.P + kw;
+                        if (iw < 0 || iw >= d.W) continue;
+                        const float v = plane[ih * d.W + iw];
+                        if (best_i < 0 || v > best || std::isnan(v)) {
+                            best = v;
+                            best_i = ih * d.W + iw;
+                            if (std::isnan(v)) goto done;  // NaN propagates, as in PyTorch
+                        }
+                    }
+                }
+            done:
+                const std::int64_t o = (bc * d.OH + oh) * d.OW + ow;
+                out[o] = best;
+                argmax[o] = static_cast<std::int32_t>(best_i);
+            }
+    }
+}
+
+void max_pool2d_backward(float* dinp, const float* dout, const std::int32_t* argmax, const Pool2dDims& d) {
+    std::fill_n(dinp, d.B * d.C * d.H * d.W, 0.0f);
+    for (std::int64_t bc = 0; bc < d.B * d.C; ++bc) {
+        float* plane = dinp + bc * d.H * d.W;
+        const std::int64_t base = bc * d.OH * d.OW;
+        for (std::int64_t o = 0; o < d.OH * d.OW; ++o) plane[argmax[base + o]] += dout[base + o];
+    }
+}
+
+}  // namespace nabla

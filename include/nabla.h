@@ -1,0 +1,15 @@
+#pragma once
+// The umbrella header: #include <nabla.h> gives the whole public API.
+#include "autograd/grad_mode.h"
+#include "autograd/gradcheck.h"
+#include "autograd/ops.h"
+#include "autograd/tape.h"
+#include "core/blas.h"
+#include "core/error.h"
+#include "core/format.h"
+#include "core/random.h"
+#include "core/shape.h"
+#include "core/tensor.h"
+#include "data/dataset.h"
+#include "layers/loss.h"
+#include "optim/clip.h"
