@@ -5,6 +5,7 @@
 #include "autograd/ops.h"
 #include "autograd/tape.h"
 #include "core/blas.h"
+#include "core/blas_select.h"
 #include "core/error.h"
 #include "core/format.h"
 #include "core/random.h"

@@ -1,0 +1,33 @@
+#include "apps/common/metrics.h"
+
+#include "core/error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace nabla::apps {
+
+MetricsWriter::MetricsWriter(const std::string& path) {
+    if (path.empty()) return;
+    out_.open(path, std::ios::app);
+    NABLA_CHECK(out_.good(), "metrics", "cannot open {} for writing", path);
+}
+
+void MetricsWriter::step(std::int64_t step, int epoch, double loss, double accuracy, double lr,
+                         double samples_per_s) {
+    if (!out_.is_open()) return;
+    const nlohmann::json j{{"type", "step"}, {"step", step}, {"epoch", epoch}, {"loss", loss},
+                           {"accuracy", accuracy}, {"lr", lr}, {"samples_per_s", samples_per_s}};
+    out_ << j.dump() << '\n' << std::flush;
+}
+
+void MetricsWriter::epoch(int epoch, std::int64_t step, double train_loss, double test_loss, double test_accuracy,
+                          double lr, double seconds) {
+    if (!out_.is_open()) return;
+    const nlohmann::json j{{"type", "epoch"},          {"epoch", epoch},
+                           {"step", step},             {"loss", train_loss},
+                           {"test_loss", test_loss},   {"accuracy", test_accuracy},
+                           {"lr", lr},                 {"seconds", seconds}};
+    out_ << j.dump() << '\n' << std::flush;
+}
+
+}  // namespace nabla::apps

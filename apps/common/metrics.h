@@ -1,0 +1,20 @@
+#pragma once
+// --metrics PATH: one JSON object per line, appended, for logged steps and epochs.
+#include <cstdint>
+#include <fstream>
+#include <string>
+
+namespace nabla::apps {
+
+class MetricsWriter {
+public:
+    explicit MetricsWriter(const std::string& path);  // empty path: writes nothing
+    void step(std::int64_t step, int epoch, double loss, double accuracy, double lr, double samples_per_s);
+    void epoch(int epoch, std::int64_t step, double train_loss, double test_loss, double test_accuracy, double lr,
+               double seconds);
+
+private:
+    std::ofstream out_;
+};
+
+}  // namespace nabla::apps

@@ -1,0 +1,167 @@
+#include "apps/common/trainer_cli.h"
+
+#include "core/blas_select.h"
+#include "apps/common/checkpoint.h"
+#include "apps/common/metrics.h"
+#include "apps/common/progress.h"
+#include "apps/common/train_loop.h"
+
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+
+namespace nabla::apps {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_sigint(int) { g_interrupted = true; }
+
+struct Flags {
+    std::string data = "data/mnist";
+    bool bn = false;
+    int epochs = 0;
+    std::int64_t batch_size = 64;
+    OptimizerConfig optimizer;
+    std::uint64_t seed = 0;
+    int threads = 0;
+    std::int64_t limit_train = 0, limit_test = 0;
+    std::string save, resume, metrics;
+    bool eval_only = false, quiet = false, verbose = false;
+    std::int64_t log_every = 100;
+};
+
+void validate(const Flags& f) {
+    NABLA_CHECK(f.epochs >= 0, "flags", "--epochs must be >= 0, got {}", f.epochs);
+    NABLA_CHECK(f.batch_size >= 1, "flags", "--batch-size must be >= 1, got {}", f.batch_size);
+    NABLA_CHECK(f.threads >= 0, "flags", "--threads must be >= 0, got {}", f.threads);
+    NABLA_CHECK(f.limit_train >= 0 && f.limit_test >= 0, "flags", "--limit-train/--limit-test must be >= 0");
+    NABLA_CHECK(f.log_every >= 1, "flags", "--log-every must be >= 1, got {}", f.log_every);
+    NABLA_CHECK(!f.eval_only || !f.resume.empty(), "flags", "--eval-only needs --resume PATH (a checkpoint)");
+}
+
+int train(const Flags& f, ModelKind kind) {
+    const std::string name = model_name(kind, f.bn);
+    const std::string dir = data::require_mnist_dir(f.data);
+    manual_seed(f.seed);
+    auto model = make_model(kind, f.bn);
+    const data::MNIST train_set(dir, data::Split::train, {.limit = f.limit_train});
+    const data::MNIST test_set(dir, data::Split::test, {.limit = f.limit_test});
+    auto opt = make_optimizer(*model, f.optimizer);
+    data::DataLoader loader(train_set, {.batch_size = f.batch_size, .shuffle = true, .drop_last = false,
+                                        .seed = f.seed});
+    TrainState state;
+    if (!f.resume.empty()) {
+        state = load_checkpoint(f.resume, *model, *opt, name);
+        if (!f.quiet) fmt::print("resumed {} from {} after epoch {} (step {})\n", name, f.resume, state.epoch, state.step);
+    }
+    MetricsWriter metrics(f.metrics);
+    if (f.eval_only) {
+        const Evaluation ev = evaluate(*model, test_set, kind);
+        fmt::print("{}: test loss {:.4f}, test accuracy {:.2f}% ({} images)\n", name, ev.loss, 100 * ev.accuracy,
+                   ev.count);
+        return 0;
+    }
+    if (!f.quiet) fmt::print("{}", model->repr() + "\n");
+    double final_acc = 0.0;
+    std::signal(SIGINT, on_sigint);
+    model->train();
+    for (int epoch = state.epoch + 1; epoch <= f.epochs; ++epoch) {
+        loader.set_epoch(epoch - 1);
+        Progress progress(fmt::format("{} epoch {}/{}", name, epoch, f.epochs), loader.size(), f.quiet,
+                          f.log_every);
+        const auto t0 = std::chrono::steady_clock::now();
+        double loss_sum = 0.0;
+        std::int64_t correct = 0, seen = 0, done = 0;
+        for (const data::Batch& batch : loader) {
+            const StepStats s = train_step(*model, *opt, batch, kind);
+            if (!s.finite) throw non_finite_loss(s.loss, state.step + 1, epoch);
+            ++state.step;
+            ++done;
+            loss_sum += s.loss * double(s.count);
+            correct += s.correct;
+            seen += s.count;
+            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            progress.update(done, loss_sum / double(seen), double(correct) / double(seen), double(seen) / secs);
+            if (state.step % f.log_every == 0)
+                metrics.step(state.step, epoch, s.loss, double(s.correct) / double(s.count), current_lr(*opt),
+                             double(seen) / secs);
+            if (g_interrupted) break;
+        }
+        progress.finish();
+        if (g_interrupted) {
+            // The partial epoch is not saved: resuming repeats it from its start, bit for bit.
+            fmt::print("interrupted during epoch {}", epoch);
+            if (!f.save.empty()) fmt::print("; the checkpoint {} holds epoch {}", f.save, epoch - 1);
+            fmt::print("\n");
+            return 130;
+        }
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const Evaluation ev = evaluate(*model, test_set, kind);
+        final_acc = ev.accuracy;
+        state.best_accuracy = std::max(state.best_accuracy, ev.accuracy);
+        state.epoch = epoch;
+        fmt::print("{} epoch {}: train loss {:.4f}, test loss {:.4f}, test accuracy {:.2f}%, {:.1f} s\n", name,
+                   epoch, loss_sum / double(std::max<std::int64_t>(seen, 1)), ev.loss, 100 * ev.accuracy, secs);
+        metrics.epoch(epoch, state.step, loss_sum / double(std::max<std::int64_t>(seen, 1)), ev.loss, ev.accuracy,
+                      current_lr(*opt), secs);
+        if (!f.save.empty()) save_checkpoint(f.save, *model, *opt, state, name);
+    }
+    model->eval();
+    if (!f.quiet) fmt::print("{}\n", model->repr());
+    fmt::print("{}: {} parameters, best test accuracy {:.2f}%, final {:.2f}%\n", name, model->parameter_count(),
+               100 * state.best_accuracy, 100 * final_acc);
+    return 0;
+}
+
+}  // namespace
+
+int run_trainer(int argc, char** argv, ModelKind kind, const TrainerDefaults& defaults) {
+    use_fast_blas_kernels(argc, argv);
+    Flags f;
+    f.epochs = defaults.epochs;
+    f.optimizer.lr = defaults.lr;
+    CLI::App app{fmt::format("Train the MNIST {} with or without BatchNorm.", model_name(kind, false))};
+    app.add_option("--data", f.data, "directory with the four MNIST IDX files")->capture_default_str();
+    app.add_flag("--bn,!--no-bn", f.bn, "BatchNorm after every hidden layer (its bias dropped)");
+    app.add_option("--epochs", f.epochs, "training epochs")->capture_default_str();
+    app.add_option("--batch-size", f.batch_size, "training batch size")->capture_default_str();
+    app.add_option("--optimizer", f.optimizer.name, "sgd, momentum or adam")
+        ->check(CLI::IsMember({"sgd", "momentum", "adam"}))
+        ->capture_default_str();
+    app.add_option("--lr", f.optimizer.lr, "learning rate")->capture_default_str();
+    app.add_option("--momentum", f.optimizer.momentum, "momentum of the momentum optimizer")->capture_default_str();
+    app.add_option("--weight-decay", f.optimizer.weight_decay, "L2 weight decay (not on biases, gamma, beta)")
+        ->capture_default_str();
+    app.add_option("--seed", f.seed, "seed for initialisation and data order")->capture_default_str();
+    app.add_option("--threads", f.threads, "BLAS threads (0: OpenBLAS default)")->capture_default_str();
+    app.add_option("--limit-train", f.limit_train, "use only the first N training images (0: all)");
+    app.add_option("--limit-test", f.limit_test, "use only the first N test images (0: all)");
+    app.add_option("--save", f.save, "checkpoint path, written after every epoch");
+    app.add_option("--resume", f.resume, "continue from this checkpoint");
+    app.add_flag("--eval-only", f.eval_only, "only evaluate the --resume checkpoint on the test set");
+    app.add_option("--metrics", f.metrics, "append JSON lines (steps and epochs) to this file");
+    app.add_option("--log-every", f.log_every, "steps between metrics lines and plain progress lines")
+        ->capture_default_str();
+    app.add_flag("--quiet", f.quiet, "only the per-epoch lines and the summary");
+    app.add_flag("--verbose", f.verbose, "print the BLAS kernel and thread count");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    try {
+        validate(f);
+        if (f.threads > 0) set_num_threads(f.threads);
+        if (f.verbose) fmt::print("{}\n", blas_description());
+        return train(f, kind);
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "error: {}\n", e.what());
+        return 1;
+    }
+}
+
+}  // namespace nabla::apps
