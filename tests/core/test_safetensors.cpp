@@ -159,7 +159,8 @@ TEST_CASE("safetensors round trip of no tensors", "[core][safetensors]") {
     CHECK(load_safetensors(path).tensors.empty());
 }
 
-TEST_CASE("safetensors metadata round trips; empty metadata writes no __metadata__", "[core][safetensors]") {
+TEST_CASE("safetensors metadata round trips and empty metadata writes no __metadata__",
+          "[core][safetensors]") {
     TempDir dir;
     const std::map<std::string, std::string> metadata = {{"format", "pt"},
                                                          {"empty", ""},
