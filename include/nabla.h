@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/format.h"
 #include "core/random.h"
+#include "core/safetensors.h"
 #include "core/shape.h"
 #include "core/tensor.h"
 #include "data/dataset.h"
