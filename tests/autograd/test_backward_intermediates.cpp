@@ -1,6 +1,5 @@
-#include <nabla.h>
-
 #include <catch2/catch.hpp>
+#include <nabla.h>
 
 using namespace nabla;
 
