@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <set>
 
 namespace nabla::optim {
@@ -115,6 +116,9 @@ void Optimizer::load_state_dict(const StateDict& state) {
         const std::string key = fmt::format("param_groups.{}.lr", g);
         lrs.push_back(decode_f64(state.at(key), name_.c_str(), key));
     }
+    for (std::size_t g = 0; g < groups_.size(); ++g)
+        NABLA_CHECK(std::isfinite(lrs[g]) && lrs[g] >= 0.0, name_,
+                    "'param_groups.{}.lr' holds an invalid learning rate: {}", g, lrs[g]);
     step_count_ = steps;
     for (std::size_t g = 0; g < groups_.size(); ++g) set_lr(g, lrs[g]);
     for (std::size_t i = 0; i < params.size(); ++i) {

@@ -3,7 +3,8 @@
 // construction (the base lrs) and sets every group's lr to a closed-form function
 // of (base lr, position). Construction applies position 0; step() advances one
 // position: call it once per epoch or once per batch, as the schedule is meant
-// (PyTorch's convention, after optimizer.step()).
+// (PyTorch's convention, after optimizer.step()). A scheduler refers to its
+// optimizer, which must outlive it. Schedulers do not chain: one per optimizer.
 #include "optim/optimizer.h"
 
 #include <cstdint>
