@@ -173,8 +173,10 @@ void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_gra
             accumulate(*in, reduce_to(grads[k], in->shape, e.op));
         }
         if (!retain_graph) {
+            // Keep e.inputs until the walk ends: an intermediate held only by this
+            // entry would otherwise die here, together with the gradient just
+            // accumulated into it, before its own entry runs.
             e.done = true;
-            e.inputs.clear();
             e.fn = nullptr;
         }
     }
