@@ -2,6 +2,7 @@
 find_package(fmt REQUIRED)
 find_package(OpenBLAS CONFIG REQUIRED)
 find_package(Threads REQUIRED)
+find_package(ZLIB REQUIRED)
 
 if(NOT TARGET nabla_openblas)
   add_library(nabla_openblas INTERFACE)

@@ -11,5 +11,8 @@
 #include "core/shape.h"
 #include "core/tensor.h"
 #include "data/dataset.h"
+#include "data/idx.h"
+#include "data/loader.h"
+#include "data/mnist.h"
 #include "layers/loss.h"
 #include "optim/clip.h"
