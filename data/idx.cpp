@@ -56,6 +56,8 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, std::string_v
         const size_t n = in.size();
         guess = size_t(in[n - 4]) | size_t(in[n - 3]) << 8 | size_t(in[n - 2]) << 16 | size_t(in[n - 1]) << 24;
     }
+    // Deflate expands at most ~1032:1, which also bounds a trailer that lies.
+    guess = std::min(guess, in.size() * 1032);
     std::vector<std::uint8_t> out(std::clamp<size_t>(guess + 1, 1 << 16, size_t(1) << 28));
 
     // zlib counts in 32-bit uInt, so feed and drain in chunks of at most 1 GiB.
@@ -99,7 +101,7 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, std::string_v
                     consumed, zs.msg ? zs.msg : "unknown zlib error");
     }
     out.resize(produced);
-    out.shrink_to_fit();
+    if (out.capacity() - produced > produced / 8) out.shrink_to_fit();  // a copy; only when it saves much
     return out;
 }
 
