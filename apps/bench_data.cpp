@@ -2,9 +2,8 @@
 // one epoch of shuffled batches of 64.
 //   build/apps/bench_data [--data DIR]
 // On a 2-core x86-64 box: load ~0.05 s (raw files), one epoch of 937 batches ~0.05 s.
-#include <nabla.h>
-
 #include <fmt/format.h>
+#include <nabla.h>
 
 #include <chrono>
 #include <cstring>

@@ -20,8 +20,7 @@ std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& file) {
     std::error_code ec;
     const auto status = std::filesystem::status(file, ec);
     NABLA_CHECK(std::filesystem::exists(status), kWhere, "{}: no such file", file.string());
-    NABLA_CHECK(std::filesystem::is_regular_file(status), kWhere, "{}: not a regular file",
-                file.string());
+    NABLA_CHECK(std::filesystem::is_regular_file(status), kWhere, "{}: not a regular file", file.string());
     const std::uintmax_t size = std::filesystem::file_size(file, ec);
     NABLA_CHECK(!ec, kWhere, "{}: cannot get the file size: {}", file.string(), ec.message());
 
@@ -29,8 +28,8 @@ std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& file) {
     NABLA_CHECK(in.is_open(), kWhere, "{}: cannot open the file for reading", file.string());
     std::vector<std::uint8_t> bytes(static_cast<size_t>(size));
     in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size));
-    NABLA_CHECK(in.gcount() == static_cast<std::streamsize>(size), kWhere,
-                "{}: read {} of its {} bytes", file.string(), in.gcount(), size);
+    NABLA_CHECK(in.gcount() == static_cast<std::streamsize>(size), kWhere, "{}: read {} of its {} bytes",
+                file.string(), in.gcount(), size);
     return bytes;
 }
 
@@ -54,7 +53,8 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, std::string_v
     size_t guess = in.size() * 4;
     if (in.size() >= 18) {
         const size_t n = in.size();
-        guess = size_t(in[n - 4]) | size_t(in[n - 3]) << 8 | size_t(in[n - 2]) << 16 | size_t(in[n - 1]) << 24;
+        guess =
+            size_t(in[n - 4]) | size_t(in[n - 3]) << 8 | size_t(in[n - 2]) << 16 | size_t(in[n - 1]) << 24;
     }
     // Deflate expands at most ~1032:1, which also bounds a trailer that lies.
     guess = std::min(guess, in.size() * 1032);
@@ -86,8 +86,9 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, std::string_v
                 inflateReset(&zs);
                 continue;
             }
-            NABLA_CHECK(false, kWhere, "{}: {} bytes of unexpected data after the gzip stream at byte offset {}",
-                        name, in.size() - consumed, consumed);
+            NABLA_CHECK(false, kWhere,
+                        "{}: {} bytes of unexpected data after the gzip stream at byte offset {}", name,
+                        in.size() - consumed, consumed);
         }
         if (ret == Z_OK) continue;
         if (ret == Z_BUF_ERROR && (zs.avail_out == 0 || zs.avail_in > 0 || fed < in.size())) continue;
@@ -126,8 +127,8 @@ void check_layout(std::span<const std::uint8_t> b, std::string_view name, std::u
     NABLA_CHECK(magic == want_magic, kWhere,
                 "{}: wrong magic number {} (0x{:08x}), expected {} (0x{:08x}) for {}; this looks like {}",
                 name, magic, magic, want_magic, want_magic, magic_kind(want_magic), magic_kind(magic));
-    NABLA_CHECK(b.size() >= header, kWhere, "{}: truncated header: expected {} bytes, found {}", name,
-                header, b.size());
+    NABLA_CHECK(b.size() >= header, kWhere, "{}: truncated header: expected {} bytes, found {}", name, header,
+                b.size());
 }
 
 // Checks that the payload after the header is exactly `expected` bytes; `what` describes
@@ -156,8 +157,8 @@ ImagesHeader check_images(std::span<const std::uint8_t> b, std::string_view name
     const std::uint64_t count = be32(b, 4);
     const std::uint64_t rows = be32(b, 8);
     const std::uint64_t cols = be32(b, 12);
-    NABLA_CHECK(rows > 0 && cols > 0, kWhere, "{}: images of {}x{} pixels; both sizes must be positive",
-                name, rows, cols);
+    NABLA_CHECK(rows > 0 && cols > 0, kWhere, "{}: images of {}x{} pixels; both sizes must be positive", name,
+                rows, cols);
     // rows * cols fits in 64 bits (each is below 2^32); times count may not.
     const std::uint64_t per_image = rows * cols;
     NABLA_CHECK(count <= std::uint64_t(INT64_MAX) / per_image, kWhere,

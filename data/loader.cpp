@@ -74,8 +74,8 @@ DataLoader::Iterator DataLoader::end() const {
     return it;
 }
 
-DataLoader::Iterator::Iterator(const DataLoader* loader, std::shared_ptr<const std::vector<std::int64_t>> order,
-                               std::int64_t index)
+DataLoader::Iterator::Iterator(const DataLoader* loader,
+                               std::shared_ptr<const std::vector<std::int64_t>> order, std::int64_t index)
     : loader_(loader), order_(std::move(order)), index_(index) {
     load();
 }
@@ -94,8 +94,8 @@ void DataLoader::Iterator::load() {
     const std::int64_t bs = loader_->options_.batch_size;
     const std::int64_t first = index_ * bs;
     const std::int64_t count = std::min(bs, loader_->num_samples_ - first);
-    batch_ = loader_->dataset_.get_batch(std::span(*order_).subspan(static_cast<size_t>(first),
-                                                                   static_cast<size_t>(count)));
+    batch_ = loader_->dataset_.get_batch(
+        std::span(*order_).subspan(static_cast<size_t>(first), static_cast<size_t>(count)));
 }
 
 }  // namespace nabla::data

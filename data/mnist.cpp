@@ -52,7 +52,8 @@ std::filesystem::path mnist_labels_file(const std::filesystem::path& dir, Split 
 }
 
 std::filesystem::path find_mnist_dir(const std::string& dir) {
-    const std::filesystem::path path = dir.empty() ? std::filesystem::path("data/mnist") : std::filesystem::path(dir);
+    const std::filesystem::path path =
+        dir.empty() ? std::filesystem::path("data/mnist") : std::filesystem::path(dir);
     std::error_code ec;
     NABLA_CHECK(std::filesystem::is_directory(path, ec), kWhere, "no MNIST directory {}; {}", path.string(),
                 kFetchHint);
@@ -67,7 +68,8 @@ MNIST::MNIST(const std::filesystem::path& dir, Split split, MNISTOptions options
     : num_classes_(options.num_classes) {
     NABLA_CHECK(options.num_classes >= 1 && options.num_classes <= 256, kWhere,
                 "num_classes must be in [1, 256] for byte labels, got {}", options.num_classes);
-    NABLA_CHECK(options.limit >= 0, kWhere, "limit must be >= 0 (0 keeps all samples), got {}", options.limit);
+    NABLA_CHECK(options.limit >= 0, kWhere, "limit must be >= 0 (0 keeps all samples), got {}",
+                options.limit);
 
     const std::filesystem::path images_file = mnist_images_file(dir, split);
     const std::filesystem::path labels_file = mnist_labels_file(dir, split);
@@ -79,7 +81,8 @@ MNIST::MNIST(const std::filesystem::path& dir, Split split, MNISTOptions options
                                   [&](std::uint8_t label) { return label >= options.num_classes; });
     NABLA_CHECK(bad == labels_.end(), kWhere,
                 "{}: label {} of sample {} is out of range for {} classes (labels must lie in [0, {}))",
-                labels_file.string(), int(*bad), bad - labels_.begin(), options.num_classes, options.num_classes);
+                labels_file.string(), int(*bad), bad - labels_.begin(), options.num_classes,
+                options.num_classes);
 
     count_ = images.count;
     rows_ = images.rows;
@@ -101,8 +104,9 @@ MNIST::MNIST(const std::filesystem::path& dir, Split split, MNISTOptions options
         options.std = stats.std;
     }
     NABLA_CHECK(std::isfinite(options.mean) && std::isfinite(options.std) && options.std > 0, kWhere,
-                "normalisation needs a finite mean and a positive std, got mean {} and std {}{}", options.mean,
-                options.std, options.stats_from_data ? " (every pixel of the data has the same value)" : "");
+                "normalisation needs a finite mean and a positive std, got mean {} and std {}{}",
+                options.mean, options.std,
+                options.stats_from_data ? " (every pixel of the data has the same value)" : "");
     mean_ = options.mean;
     std_ = options.std;
     for (int v = 0; v < 256; ++v) lut_[v] = (static_cast<float>(v) / 255.0f - mean_) / std_;

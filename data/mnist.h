@@ -55,7 +55,8 @@ public:
     std::int64_t num_classes() const { return num_classes_; }
     float mean() const { return mean_; }  // the normalisation in use
     float std() const { return std_; }
-    PixelStats pixel_stats() const;  // computed from the loaded images
+    // Computed from the loaded images.
+    PixelStats pixel_stats() const;
     const std::vector<std::uint8_t>& pixels() const { return pixels_; }  // [N, rows, cols]
     const std::vector<std::uint8_t>& labels() const { return labels_; }  // [N]
 

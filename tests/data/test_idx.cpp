@@ -1,7 +1,7 @@
+#include "data/idx_files.h"
+
 #include <catch2/catch.hpp>
 #include <nabla.h>
-
-#include "data/idx_files.h"
 
 using namespace nabla;
 using namespace nabla::test;
@@ -44,16 +44,19 @@ TEST_CASE("idx reads a gzip file of several concatenated members", "[data][idx]"
 TEST_CASE("idx names a missing file", "[data][idx]") {
     TempDir dir;
     const std::string path = (dir / "nope").string();
-    CHECK_THROWS_WITH(data::read_idx_images(path), Contains("idx: ") && Contains(path) && Contains("no such file"));
+    CHECK_THROWS_WITH(data::read_idx_images(path),
+                      Contains("idx: ") && Contains(path) && Contains("no such file"));
 }
 
 TEST_CASE("idx reports a wrong magic number with its value", "[data][idx]") {
     TempDir dir;
     write_file(dir / "labels", idx_labels({1}));
-    write_file(dir / "junk", Bytes{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '!', '!', '!', '!', '!'});
+    write_file(dir / "junk",
+               Bytes{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '!', '!', '!', '!', '!'});
     CHECK_THROWS_WITH(data::read_idx_images(dir / "labels"),
-                      Contains((dir / "labels").string()) && Contains("wrong magic number 2049 (0x00000801)") &&
-                          Contains("expected 2051") && Contains("looks like an IDX label file"));
+                      Contains((dir / "labels").string()) &&
+                          Contains("wrong magic number 2049 (0x00000801)") && Contains("expected 2051") &&
+                          Contains("looks like an IDX label file"));
     CHECK_THROWS_WITH(data::read_idx_labels(dir / "junk"),
                       Contains("wrong magic number 1751477356") && Contains("not an IDX file"));
 }
@@ -63,9 +66,10 @@ TEST_CASE("idx reports truncated data with expected and actual bytes and the off
     Bytes images = idx_images(2, 2, 3, kPixels);
     images.pop_back();
     write_file(dir / "images", images);
-    CHECK_THROWS_WITH(data::read_idx_images(dir / "images"),
-                      Contains("truncated data: expected 12 bytes (2 images of 2x3) from byte offset 16, found 11") &&
-                          Contains("ends at byte offset 27"));
+    CHECK_THROWS_WITH(
+        data::read_idx_images(dir / "images"),
+        Contains("truncated data: expected 12 bytes (2 images of 2x3) from byte offset 16, found 11") &&
+            Contains("ends at byte offset 27"));
 
     const Bytes labels = idx_labels({1, 2, 3});
     write_file(dir / "labels", Bytes(labels.begin(), labels.begin() + 9));
@@ -73,7 +77,8 @@ TEST_CASE("idx reports truncated data with expected and actual bytes and the off
                       Contains("truncated data: expected 3 bytes (3 labels) from byte offset 8, found 1"));
 
     write_file(dir / "header", Bytes(images.begin(), images.begin() + 10));
-    CHECK_THROWS_WITH(data::read_idx_images(dir / "header"), Contains("truncated header: expected 16 bytes, found 10"));
+    CHECK_THROWS_WITH(data::read_idx_images(dir / "header"),
+                      Contains("truncated header: expected 16 bytes, found 10"));
     write_file(dir / "empty", Bytes{});
     CHECK_THROWS_WITH(data::read_idx_images(dir / "empty"), Contains("0 bytes, too short"));
 }
@@ -83,8 +88,9 @@ TEST_CASE("idx refuses bytes beyond what the header declares", "[data][idx]") {
     Bytes labels = idx_labels({1, 2});
     labels.push_back(9);
     write_file(dir / "labels", labels);
-    CHECK_THROWS_WITH(data::read_idx_labels(dir / "labels"),
-                      Contains("1 unexpected bytes after the expected 2 bytes (2 labels), from byte offset 10"));
+    CHECK_THROWS_WITH(
+        data::read_idx_labels(dir / "labels"),
+        Contains("1 unexpected bytes after the expected 2 bytes (2 labels), from byte offset 10"));
 }
 
 TEST_CASE("idx refuses empty image sizes and impossible headers", "[data][idx]") {

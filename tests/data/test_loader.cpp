@@ -1,7 +1,7 @@
+#include "data/idx_files.h"
+
 #include <catch2/catch.hpp>
 #include <nabla.h>
-
-#include "data/idx_files.h"
 
 #include <algorithm>
 #include <numeric>
@@ -54,7 +54,8 @@ std::vector<std::int64_t> iota_ids(std::int64_t n) {
 
 }  // namespace
 
-TEST_CASE("DataLoader visits every sample once per epoch and keeps the last partial batch", "[data][loader]") {
+TEST_CASE("DataLoader visits every sample once per epoch and keeps the last partial batch",
+          "[data][loader]") {
     const auto ds = numbered(10);
     data::DataLoader loader(ds, {.batch_size = 4, .shuffle = true, .seed = 3});
     CHECK(loader.size() == 3);

@@ -1,7 +1,7 @@
+#include "data/idx_files.h"
+
 #include <catch2/catch.hpp>
 #include <nabla.h>
-
-#include "data/idx_files.h"
 
 #include <cmath>
 #include <numeric>
@@ -23,7 +23,9 @@ void write_split(const TempDir& dir, const std::string& prefix, const Bytes& pix
     write_file(dir / (prefix + "-labels-idx1-ubyte"), idx_labels(labels));
 }
 
-float normalised(std::uint8_t p, float mean, float std) { return (static_cast<float>(p) / 255.0f - mean) / std; }
+float normalised(std::uint8_t p, float mean, float std) {
+    return (static_cast<float>(p) / 255.0f - mean) / std;
+}
 
 }  // namespace
 
@@ -44,7 +46,8 @@ TEST_CASE("MNIST converts bytes to normalised float batches in the asked order",
     CHECK(b.y.to_vector() == std::vector<float>{9.0f, 3.0f});
     const std::vector<float> x = b.x.to_vector();
     const Bytes expected_bytes = {255, 255, 0, 0, 0, 255, 51, 102};
-    for (size_t i = 0; i < x.size(); ++i) CHECK(x[i] == Approx(normalised(expected_bytes[i], 0.1307f, 0.3081f)));
+    for (size_t i = 0; i < x.size(); ++i)
+        CHECK(x[i] == Approx(normalised(expected_bytes[i], 0.1307f, 0.3081f)));
     CHECK(x[0] == Approx((1.0f - 0.1307f) / 0.3081f));
 }
 
@@ -119,17 +122,20 @@ TEST_CASE("MNIST limit keeps the first samples", "[data][mnist]") {
     CHECK(two.labels() == Bytes{3, 0});
     CHECK(two.pixels() == Bytes(kPixels.begin(), kPixels.begin() + 8));
     CHECK(data::MNIST(dir.path(), data::Split::train, {.limit = 100}).size() == 3);
-    CHECK_THROWS_WITH(data::MNIST(dir.path(), data::Split::train, {.limit = -1}), Contains("limit must be >= 0"));
-    CHECK_THROWS_WITH(two.get_batch(std::vector<std::int64_t>{2}), Contains("sample index 2 out of range [0, 2)"));
+    CHECK_THROWS_WITH(data::MNIST(dir.path(), data::Split::train, {.limit = -1}),
+                      Contains("limit must be >= 0"));
+    CHECK_THROWS_WITH(two.get_batch(std::vector<std::int64_t>{2}),
+                      Contains("sample index 2 out of range [0, 2)"));
 }
 
 TEST_CASE("MNIST names the missing file and says how to fetch it", "[data][mnist]") {
     TempDir dir;
     write_split(dir, "train");
-    CHECK_THROWS_WITH(data::MNIST(dir.path(), data::Split::test),
-                      Contains("no t10k images file in " + dir.path().string()) &&
-                          Contains("t10k-images-idx3-ubyte, t10k-images-idx3-ubyte.gz, t10k-images.idx3-ubyte") &&
-                          Contains("run scripts/fetch-mnist"));
+    CHECK_THROWS_WITH(
+        data::MNIST(dir.path(), data::Split::test),
+        Contains("no t10k images file in " + dir.path().string()) &&
+            Contains("t10k-images-idx3-ubyte, t10k-images-idx3-ubyte.gz, t10k-images.idx3-ubyte") &&
+            Contains("run scripts/fetch-mnist"));
     std::filesystem::remove(dir / "train-labels-idx1-ubyte");
     CHECK_THROWS_WITH(data::MNIST(dir.path(), data::Split::train), Contains("no train labels file"));
 }
@@ -145,8 +151,9 @@ TEST_CASE("MNIST refuses image and label counts that differ", "[data][mnist]") {
 TEST_CASE("MNIST refuses labels out of range for the number of classes", "[data][mnist]") {
     TempDir dir;
     write_split(dir, "train", kPixels, {3, 10, 1});
-    CHECK_THROWS_WITH(data::MNIST(dir.path(), data::Split::train),
-                      Contains("train-labels-idx1-ubyte: label 10 of sample 1 is out of range for 10 classes"));
+    CHECK_THROWS_WITH(
+        data::MNIST(dir.path(), data::Split::train),
+        Contains("train-labels-idx1-ubyte: label 10 of sample 1 is out of range for 10 classes"));
     CHECK(data::MNIST(dir.path(), data::Split::train, {.num_classes = 11}).num_classes() == 11);
     CHECK_THROWS_WITH(data::MNIST(dir.path(), data::Split::train, {.num_classes = 0}),
                       Contains("num_classes must be in [1, 256]"));
@@ -160,7 +167,8 @@ TEST_CASE("MNIST passes file errors through with the file name", "[data][mnist]"
                       Contains("train-images-idx3-ubyte: wrong magic number 2049"));
 }
 
-TEST_CASE("find_mnist_dir accepts a complete directory and otherwise points to fetch-mnist", "[data][mnist]") {
+TEST_CASE("find_mnist_dir accepts a complete directory and otherwise points to fetch-mnist",
+          "[data][mnist]") {
     TempDir dir;
     CHECK_THROWS_WITH(data::find_mnist_dir((dir / "absent").string()),
                       Contains("no MNIST directory") && Contains("run scripts/fetch-mnist"));
