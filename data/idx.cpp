@@ -91,7 +91,8 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, std::string_v
                         in.size() - consumed, consumed);
         }
         if (ret == Z_OK) continue;
-        if (ret == Z_BUF_ERROR && (zs.avail_out == 0 || zs.avail_in > 0 || fed < in.size())) continue;
+        // No progress: either the output is full (grow it) or the input chunk is used up.
+        if (ret == Z_BUF_ERROR && (zs.avail_out == 0 || (zs.avail_in == 0 && fed < in.size()))) continue;
         if (ret == Z_BUF_ERROR) {
             NABLA_CHECK(false, kWhere,
                         "{}: corrupt gzip stream: it ends early (truncated download?) after {} compressed "
