@@ -116,3 +116,27 @@ TEST_CASE("batch_norm rejects parameters of the wrong size", "[autograd][batch_n
     REQUIRE_THROWS_WITH(batch_norm(ones({4}), Tensor(), Tensor(), Tensor(), Tensor()),
                         Catch::Contains("batch_norm") && Catch::Contains("[4]"));
 }
+
+TEST_CASE("batch_norm statistics stay accurate for a large mean", "[autograd][batch_norm]") {
+    manual_seed(23);
+    const Tensor x = randn({64, 2}, 1000.0f, 0.5f);  // a naive E[x^2] - E[x]^2 loses most digits here
+    const Tensor y = batch_norm(x, Tensor(), Tensor(), Tensor(), Tensor());
+    for (std::int64_t c = 0; c < 2; ++c) {
+        double m = 0.0, v = 0.0;
+        channel_stats(y, c, m, v);
+        // The input itself is quantised to ~6e-5 (a float near 1000), 1e-4 of its std.
+        REQUIRE(m == Approx(0.0).margin(1e-3));
+        REQUIRE(v == Approx(1.0).epsilon(1e-3));
+    }
+}
+
+TEST_CASE("batch_norm gradients need no running statistics and skip parameters without grad",
+          "[autograd][batch_norm]") {
+    Tensor x = from_vector({1, 2, 3, 4}, {4, 1});
+    x.requires_grad_();
+    const Tensor gamma = from_vector({2}, {1});  // a constant: no gradient wanted
+    // sum of a normalised channel is constant, so its gradient vanishes.
+    sum(batch_norm(x, gamma, Tensor(), Tensor(), Tensor())).backward();
+    for (float g : x.grad().to_vector()) REQUIRE(g == Approx(0.0f).margin(1e-6));
+    REQUIRE_FALSE(gamma.grad().defined());
+}
