@@ -136,3 +136,21 @@ TEST_CASE("ops on tensors without requires_grad record nothing", "[autograd][ele
     REQUIRE(y.is_leaf());
     REQUIRE(tape_size() == before);
 }
+
+TEST_CASE("pow with exponent 0 has a zero gradient, also at x = 0", "[autograd][elementwise]") {
+    Tensor x = from_vector({0, 2, -3}, {3});
+    x.requires_grad_();
+    const Tensor y = pow(x, 0.0f);
+    REQUIRE(y.to_vector() == std::vector<float>{1, 1, 1});
+    sum(y).backward();
+    REQUIRE(x.grad().to_vector() == std::vector<float>{0, 0, 0});
+}
+
+TEST_CASE("matmul and linear with an empty inner dimension give zeros", "[autograd][matmul]") {
+    const bool prev = set_poison_uninitialized(true);  // an unwritten output would be NaN
+    const Tensor c = matmul(zeros({2, 0}), zeros({0, 3}));
+    const Tensor y = linear(zeros({2, 0}), zeros({3, 0}));
+    set_poison_uninitialized(prev);
+    REQUIRE(c.to_vector() == std::vector<float>(6, 0.0f));
+    REQUIRE(y.to_vector() == std::vector<float>(6, 0.0f));
+}

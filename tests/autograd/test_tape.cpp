@@ -172,3 +172,13 @@ TEST_CASE("backward into an intermediate whose graph was already freed is an err
     sum(x * 3.0f).backward();
     REQUIRE(x.grad().to_vector() == std::vector<float>{3, 3});
 }
+
+TEST_CASE("backward on a leaf accumulates grad_output into it", "[autograd][tape]") {
+    Tensor x = from_vector({1, 2}, {2});
+    x.requires_grad_();
+    x.backward(from_vector({3, 4}, {2}));
+    x.backward(from_vector({3, 4}, {2}));
+    REQUIRE(x.grad().to_vector() == std::vector<float>{6, 8});
+    REQUIRE_THROWS_WITH(x.set_grad(zeros({3})), Catch::Contains("set_grad") && Catch::Contains("[3]") &&
+                                                    Catch::Contains("[2]"));
+}
