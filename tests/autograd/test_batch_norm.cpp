@@ -140,3 +140,51 @@ TEST_CASE("batch_norm gradients need no running statistics and skip parameters w
     for (float g : x.grad().to_vector()) REQUIRE(g == Approx(0.0f).margin(1e-6));
     REQUIRE_FALSE(gamma.grad().defined());
 }
+
+TEST_CASE("batch_norm training gradients match PyTorch", "[autograd][batch_norm]") {
+    // Produced with PyTorch 1.13, x, g, be as in the forward test above:
+    //   gy = ((torch.arange(12) % 5) - 1.5).reshape(2, 3, 2) / 2
+    //   y = F.batch_norm(x, None, None, g, be, training=True, eps=1e-5); y.backward(gy)
+    //   x.grad, g.grad, be.grad
+    Tensor x = from_vector({-1, -0.25f, 0.5f, 1.25f, 2, -0.75f, 0, 0.75f, 1.5f, 2.25f, -0.5f, 0.25f}, {2, 3, 2});
+    Tensor g = from_vector({1.5f, -0.5f, 2.0f}, {3}), be = from_vector({0.1f, 0.2f, -0.3f}, {3});
+    for (Tensor* t : {&x, &g, &be}) t->requires_grad_();
+    const Tensor gy =
+        from_vector({-0.75f, -0.25f, 0.25f, 0.75f, 1.25f, -0.75f, -0.25f, 0.25f, 0.75f, 1.25f, -0.75f, -0.25f},
+                    {2, 3, 2});
+    batch_norm(x, g, be, Tensor(), Tensor()).backward(gy);
+    nabla::test::require_close(x.grad(), {-0.0240297f, 0.167994f, 0.00800991f, -0.0559979f, 0.0942759f, 0.245049f,
+                                          -0.167994f, 0.0240297f, 0.0559979f, -0.00800991f, -0.106831f, -0.232494f},
+                               1e-4f);
+    require_close(g.grad(), {1.39998f, 1.39998f, 3.25492f}, 1e-5f);
+    require_close(be.grad(), {-1.0f, 3.0f, -0.5f}, 1e-6f);
+}
+
+TEST_CASE("a bias before batch_norm changes nothing and gets a zero gradient", "[autograd][batch_norm]") {
+    manual_seed(24);
+    const Tensor x = randn({8, 5}), w = randn({4, 5});
+    Tensor b = randn({4});
+    b.requires_grad_();
+    const Tensor with_bias = batch_norm(linear(x, w, b), Tensor(), Tensor(), Tensor(), Tensor());
+    const Tensor without = batch_norm(linear(x, w), Tensor(), Tensor(), Tensor(), Tensor());
+    require_close(with_bias, without, 1e-4f);
+    with_bias.backward(randn({8, 4}));
+    for (float v : b.grad().to_vector()) REQUIRE(v == Approx(0.0f).margin(1e-5));
+}
+
+TEST_CASE("batch_norm in evaluation folds into the preceding linear layer", "[autograd][batch_norm]") {
+    // W' = W * gamma / sqrt(var + eps) (per output row), b' = beta + (b - mean) * gamma / sqrt(var + eps)
+    manual_seed(25);
+    const Tensor x = randn({6, 3}), w = randn({2, 3}), b = randn({2});
+    const Tensor gamma = from_vector({1.5f, -0.5f}, {2}), beta = from_vector({0.2f, 0.1f}, {2});
+    const Tensor rm = from_vector({0.3f, -1.0f}, {2}), rv = from_vector({2.0f, 0.5f}, {2});
+    const float eps = 1e-5f;
+    Tensor wf = w.clone(), bf = empty({2});
+    for (std::int64_t o = 0; o < 2; ++o) {
+        const float k = gamma.data()[o] / std::sqrt(rv.data()[o] + eps);
+        for (std::int64_t i = 0; i < 3; ++i) wf.at({o, i}) *= k;
+        bf.data()[o] = beta.data()[o] + (b.data()[o] - rm.data()[o]) * k;
+    }
+    const Tensor bn = batch_norm(linear(x, w, b), gamma, beta, rm, rv, {.training = false, .eps = eps});
+    require_close(bn, linear(x, wf, bf), 1e-5f);
+}
