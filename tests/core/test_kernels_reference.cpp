@@ -142,3 +142,70 @@ TEST_CASE("max_to_shape finds the maximum and its first index", "[core][broadcas
     REQUIRE(out == std::vector<float>{5, 2});
     REQUIRE(idx == std::vector<std::int64_t>{1, 3});
 }
+
+TEST_CASE("binary_forward and sum_to_shape match the references on random broadcast shapes",
+          "[core][broadcast]") {
+    // 300 seeded random pairs: rank 0-5, sizes 1-4, each dimension of either operand
+    // independently set to 1 or dropped from the front.
+    Generator g(77);
+    auto pick = [&](int n) { return static_cast<int>(g() % static_cast<std::uint64_t>(n)); };
+    for (int trial = 0; trial < 300; ++trial) {
+        const int rank = pick(6);
+        std::vector<std::int64_t> full_dims, a_dims, b_dims;
+        for (int d = 0; d < rank; ++d) full_dims.push_back(1 + pick(4));
+        const int a_drop = pick(rank + 1), b_drop = pick(rank + 1);
+        for (int d = 0; d < rank; ++d) {
+            if (d >= a_drop) a_dims.push_back(pick(3) == 0 ? 1 : full_dims[size_t(d)]);
+            if (d >= b_drop) b_dims.push_back(pick(3) == 0 ? 1 : full_dims[size_t(d)]);
+        }
+        const Shape as(a_dims), bs(b_dims);
+        const Shape os = broadcast_shapes(as, bs, "test");
+        INFO(fmt::format("{} and {}", as, bs));
+        const Tensor a = rand(as, 0.5f, 2.0f), b = rand(bs, 0.5f, 2.0f);
+        const BinaryOp op = static_cast<BinaryOp>(pick(4));
+        Tensor fast = empty(os), ref = empty(os);
+        binary_forward(op, fast.data(), os, a.data(), as, b.data(), bs);
+        binary_reference(op, ref.data(), os, a.data(), as, b.data(), bs);
+        REQUIRE(fast.to_vector() == ref.to_vector());
+        Tensor reduced = empty(as);
+        sum_to_shape(reduced.data(), as, fast.data(), os);
+        require_close(reduced.to_vector(), naive_sum_to_shape(as, fast), 1e-5f);
+    }
+}
+
+TEST_CASE("max_to_shape matches a naive loop on random reductions", "[core][broadcast]") {
+    Generator g(78);
+    auto pick = [&](int n) { return static_cast<int>(g() % static_cast<std::uint64_t>(n)); };
+    for (int trial = 0; trial < 200; ++trial) {
+        const int rank = 1 + pick(4);
+        std::vector<std::int64_t> in_dims, out_dims;
+        for (int d = 0; d < rank; ++d) {
+            in_dims.push_back(1 + pick(5));
+            out_dims.push_back(pick(2) == 0 ? 1 : in_dims.back());
+        }
+        const Shape is(in_dims), os(out_dims);
+        INFO(fmt::format("{} -> {}", is, os));
+        const Tensor in = randn(is);
+        std::vector<float> out(static_cast<size_t>(os.numel()));
+        std::vector<std::int64_t> idx(static_cast<size_t>(os.numel()));
+        max_to_shape(out.data(), idx.data(), os, in.data(), is);
+        // Naive: each input element against its output slot, first maximum wins.
+        std::vector<float> want(out.size(), -INFINITY);
+        std::vector<std::int64_t> want_idx(out.size(), -1);
+        for (std::int64_t i = 0; i < is.numel(); ++i) {
+            std::int64_t rem = i, off = 0, stride = 1;
+            for (std::int64_t d = is.ndim() - 1; d >= 0; --d) {
+                const std::int64_t k = rem % is[d];
+                rem /= is[d];
+                if (os[d] != 1) off += k * stride;
+                stride *= os[d];
+            }
+            if (want_idx[size_t(off)] < 0 || in.data()[i] > want[size_t(off)]) {
+                want[size_t(off)] = in.data()[i];
+                want_idx[size_t(off)] = i;
+            }
+        }
+        REQUIRE(out == want);
+        REQUIRE(idx == want_idx);
+    }
+}
