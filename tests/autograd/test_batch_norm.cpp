@@ -54,19 +54,22 @@ TEST_CASE("batch_norm matches PyTorch in training and evaluation, [N, C, L]", "[
     //   rm = torch.tensor([0.2, -0.1, 0.0]); rv = torch.tensor([1.0, 2.0, 0.5])
     //   F.batch_norm(x, rm, rv, g, be, training=True, momentum=0.1, eps=1e-5)   # updates rm, rv
     //   F.batch_norm(x, rm, rv, g, be, training=False, momentum=0.1, eps=1e-5)
-    const Tensor x = from_vector({-1, -0.25f, 0.5f, 1.25f, 2, -0.75f, 0, 0.75f, 1.5f, 2.25f, -0.5f, 0.25f}, {2, 3, 2});
+    const Tensor x =
+        from_vector({-1, -0.25f, 0.5f, 1.25f, 2, -0.75f, 0, 0.75f, 1.5f, 2.25f, -0.5f, 0.25f}, {2, 3, 2});
     const Tensor g = from_vector({1.5f, -0.5f, 2.0f}, {3}), be = from_vector({0.1f, 0.2f, -0.3f}, {3});
     Tensor rm = from_vector({0.2f, -0.1f, 0.0f}, {3}), rv = from_vector({1.0f, 2.0f, 0.5f}, {3});
     const Tensor yt = batch_norm(x, g, be, rm, rv, {.training = true, .momentum = 0.1f, .eps = 1e-5f});
-    require_close(yt, {-1.99997f, -0.199996f, 0.899991f, 0.299999f, 2.95492f, -2.15995f, 0.399996f, 2.19997f,
-                       0.100001f, -0.499991f, -1.69497f, -0.3f},
+    require_close(yt,
+                  {-1.99997f, -0.199996f, 0.899991f, 0.299999f, 2.95492f, -2.15995f, 0.399996f, 2.19997f,
+                   0.100001f, -0.499991f, -1.69497f, -0.3f},
                   2e-5f);
     // running = 0.9 running + 0.1 batch statistic, with the unbiased variance.
     require_close(rm, {0.1675f, 0.0475f, 0.025f}, 1e-5f);
     require_close(rv, {0.952083f, 1.85208f, 0.604167f}, 1e-5f);
     const Tensor ye = batch_norm(x, g, be, rm, rv, {.training = false});
-    require_close(ye, {-1.69477f, -0.541812f, 0.0337517f, -0.241798f, 4.78177f, -2.29411f, -0.157493f, 0.995462f,
-                       -0.333648f, -0.609197f, -1.65085f, 0.278936f},
+    require_close(ye,
+                  {-1.69477f, -0.541812f, 0.0337517f, -0.241798f, 4.78177f, -2.29411f, -0.157493f, 0.995462f,
+                   -0.333648f, -0.609197f, -1.65085f, 0.278936f},
                   2e-5f);
     // Evaluation leaves the running statistics alone.
     require_close(rm, {0.1675f, 0.0475f, 0.025f}, 1e-5f);
@@ -99,9 +102,11 @@ TEST_CASE("batch_norm in training with one value per channel is an error suggest
           "[autograd][batch_norm]") {
     Tensor rm = zeros({3}), rv = ones({3});
     REQUIRE_THROWS_AS(batch_norm(ones({1, 3}), Tensor(), Tensor(), rm, rv), Error);
-    REQUIRE_THROWS_WITH(batch_norm(ones({1, 3}), Tensor(), Tensor(), rm, rv),
-                        Catch::Contains("batch_norm") && Catch::Contains("eval()") && Catch::Contains("[1, 3]"));
-    REQUIRE_THROWS_WITH(batch_norm(ones({1, 3, 1, 1}), Tensor(), Tensor(), rm, rv), Catch::Contains("eval()"));
+    REQUIRE_THROWS_WITH(batch_norm(ones({1, 3}), Tensor(), Tensor(), rm, rv), Catch::Contains("batch_norm") &&
+                                                                                  Catch::Contains("eval()") &&
+                                                                                  Catch::Contains("[1, 3]"));
+    REQUIRE_THROWS_WITH(batch_norm(ones({1, 3, 1, 1}), Tensor(), Tensor(), rm, rv),
+                        Catch::Contains("eval()"));
     // The failed call must not have touched the running statistics.
     REQUIRE(rm.to_vector() == std::vector<float>{0, 0, 0});
     REQUIRE(rv.to_vector() == std::vector<float>{1, 1, 1});
@@ -111,8 +116,8 @@ TEST_CASE("batch_norm in training with one value per channel is an error suggest
 
 TEST_CASE("batch_norm rejects parameters of the wrong size", "[autograd][batch_norm]") {
     REQUIRE_THROWS_WITH(batch_norm(ones({4, 3}), ones({2}), Tensor(), Tensor(), Tensor()),
-                        Catch::Contains("batch_norm") && Catch::Contains("gamma") && Catch::Contains("[4, 3]") &&
-                            Catch::Contains("[2]"));
+                        Catch::Contains("batch_norm") && Catch::Contains("gamma") &&
+                            Catch::Contains("[4, 3]") && Catch::Contains("[2]"));
     REQUIRE_THROWS_WITH(batch_norm(ones({4}), Tensor(), Tensor(), Tensor(), Tensor()),
                         Catch::Contains("batch_norm") && Catch::Contains("[4]"));
 }
@@ -146,15 +151,17 @@ TEST_CASE("batch_norm training gradients match PyTorch", "[autograd][batch_norm]
     //   gy = ((torch.arange(12) % 5) - 1.5).reshape(2, 3, 2) / 2
     //   y = F.batch_norm(x, None, None, g, be, training=True, eps=1e-5); y.backward(gy)
     //   x.grad, g.grad, be.grad
-    Tensor x = from_vector({-1, -0.25f, 0.5f, 1.25f, 2, -0.75f, 0, 0.75f, 1.5f, 2.25f, -0.5f, 0.25f}, {2, 3, 2});
+    Tensor x =
+        from_vector({-1, -0.25f, 0.5f, 1.25f, 2, -0.75f, 0, 0.75f, 1.5f, 2.25f, -0.5f, 0.25f}, {2, 3, 2});
     Tensor g = from_vector({1.5f, -0.5f, 2.0f}, {3}), be = from_vector({0.1f, 0.2f, -0.3f}, {3});
     for (Tensor* t : {&x, &g, &be}) t->requires_grad_();
-    const Tensor gy =
-        from_vector({-0.75f, -0.25f, 0.25f, 0.75f, 1.25f, -0.75f, -0.25f, 0.25f, 0.75f, 1.25f, -0.75f, -0.25f},
-                    {2, 3, 2});
+    const Tensor gy = from_vector(
+        {-0.75f, -0.25f, 0.25f, 0.75f, 1.25f, -0.75f, -0.25f, 0.25f, 0.75f, 1.25f, -0.75f, -0.25f},
+        {2, 3, 2});
     batch_norm(x, g, be, Tensor(), Tensor()).backward(gy);
-    nabla::test::require_close(x.grad(), {-0.0240297f, 0.167994f, 0.00800991f, -0.0559979f, 0.0942759f, 0.245049f,
-                                          -0.167994f, 0.0240297f, 0.0559979f, -0.00800991f, -0.106831f, -0.232494f},
+    nabla::test::require_close(x.grad(),
+                               {-0.0240297f, 0.167994f, 0.00800991f, -0.0559979f, 0.0942759f, 0.245049f,
+                                -0.167994f, 0.0240297f, 0.0559979f, -0.00800991f, -0.106831f, -0.232494f},
                                1e-4f);
     require_close(g.grad(), {1.39998f, 1.39998f, 3.25492f}, 1e-5f);
     require_close(be.grad(), {-1.0f, 3.0f, -0.5f}, 1e-6f);

@@ -5,7 +5,7 @@ using namespace nabla;
 using nabla::test::require_close;
 
 TEST_CASE("conv2d of a 3x3 image with a 2x2 kernel, stride 1, no padding", "[autograd][conv]") {
-    const Tensor x = arange(1, 10).reshape({1, 1, 3, 3});  // [[1,2,3],[4,5,6],[7,8,9]]
+    const Tensor x = arange(1, 10).reshape({1, 1, 3, 3});       // [[1,2,3],[4,5,6],[7,8,9]]
     const Tensor w = from_vector({1, 0, 0, -1}, {1, 1, 2, 2});  // x[i,j] - x[i+1,j+1]
     Tensor y = conv2d(x, w);
     REQUIRE(y.shape() == Shape{1, 1, 2, 2});
@@ -45,10 +45,10 @@ TEST_CASE("conv2d with two input channels, stride 2, padding 1 matches PyTorch",
     const Tensor b = from_vector({0.5f, -1.0f, 0.25f}, {3});
     const Tensor y = conv2d(x, w, b, 2, 1);
     REQUIRE(y.shape() == Shape{1, 3, 3, 3});
-    require_close(y, {1.08333f, -0.583333f, 0.0833333f, -0.5f,      -0.333333f, 0.916667f, 1.25f,
-                      2.08333f, -0.333333f, -2.0f,      -0.416667f, 0.166667f,  -0.666667f, -0.0833333f,
-                      -1.91667f, -0.75f,    -2.0f,      -0.833333f, 1.41667f,   0.833333f, -0.75f,
-                      0.25f,    -1.25f,     1.33333f,   -0.416667f, 0.0f,       0.166667f},
+    require_close(y, {1.08333f,  -0.583333f, 0.0833333f, -0.5f,      -0.333333f, 0.916667f,  1.25f,
+                      2.08333f,  -0.333333f, -2.0f,      -0.416667f, 0.166667f,  -0.666667f, -0.0833333f,
+                      -1.91667f, -0.75f,     -2.0f,      -0.833333f, 1.41667f,   0.833333f,  -0.75f,
+                      0.25f,     -1.25f,     1.33333f,   -0.416667f, 0.0f,       0.166667f},
                   1e-5f);
 }
 
@@ -58,9 +58,8 @@ TEST_CASE("conv2d bias gradient sums over batch and pixels", "[autograd][conv]")
     Tensor b = zeros({1});
     for (Tensor* t : {&x, &w, &b}) t->requires_grad_();
     sum(conv2d(x, w, b)).backward();
-    REQUIRE(b.grad().to_vector() == std::vector<float>{8});     // 2 images x 4 outputs
+    REQUIRE(b.grad().to_vector() == std::vector<float>{8});  // 2 images x 4 outputs
     REQUIRE(w.grad().to_vector() == std::vector<float>{8, 8, 8, 8});
     // Each input pixel is covered by as many windows as it appears in: corners 1, edges 2, centre 4.
-    REQUIRE(x.grad().to_vector() ==
-            std::vector<float>{1, 2, 1, 2, 4, 2, 1, 2, 1, 1, 2, 1, 2, 4, 2, 1, 2, 1});
+    REQUIRE(x.grad().to_vector() == std::vector<float>{1, 2, 1, 2, 4, 2, 1, 2, 1, 1, 2, 1, 2, 4, 2, 1, 2, 1});
 }

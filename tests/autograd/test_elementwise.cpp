@@ -31,7 +31,8 @@ TEST_CASE("binary ops broadcast [N,C,H,W] with [1,C,1,1]", "[autograd][elementwi
     const Tensor s = from_vector({1, -1}, {1, 2, 1, 1});
     const Tensor y = x * s;
     REQUIRE(y.shape() == Shape{2, 2, 2, 2});
-    REQUIRE(y.to_vector() == std::vector<float>{0, 1, 2, 3, -4, -5, -6, -7, 8, 9, 10, 11, -12, -13, -14, -15});
+    REQUIRE(y.to_vector() ==
+            std::vector<float>{0, 1, 2, 3, -4, -5, -6, -7, 8, 9, 10, 11, -12, -13, -14, -15});
 }
 
 TEST_CASE("binary ops broadcast a scalar [] operand", "[autograd][elementwise]") {

@@ -11,9 +11,14 @@ namespace {
 using In = const std::vector<Tensor>&;
 
 std::vector<std::vector<Shape>> broadcast_cases() {
-    return {{Shape{3, 4}, Shape{3, 4}},        {Shape{3, 4}, Shape{4}},          {Shape{4}, Shape{3, 4}},
-            {Shape{}, Shape{2, 3}},            {Shape{2, 3}, Shape{}},           {Shape{2, 1, 4}, Shape{2, 3, 1}},
-            {Shape{2, 3, 2, 2}, Shape{1, 3, 1, 1}}, {Shape{3, 1, 5}, Shape{3, 4, 5}}};
+    return {{Shape{3, 4}, Shape{3, 4}},
+            {Shape{3, 4}, Shape{4}},
+            {Shape{4}, Shape{3, 4}},
+            {Shape{}, Shape{2, 3}},
+            {Shape{2, 3}, Shape{}},
+            {Shape{2, 1, 4}, Shape{2, 3, 1}},
+            {Shape{2, 3, 2, 2}, Shape{1, 3, 1, 1}},
+            {Shape{3, 1, 5}, Shape{3, 4, 5}}};
 }
 }  // namespace
 

@@ -34,8 +34,8 @@ TEST_CASE("gradcheck conv2d over strides, paddings, odd sizes and bias", "[autog
         bool bias;
     };
     for (const Cfg& c : {Cfg{1, 1, 4, 4, 1, 3, 1, 0, false}, Cfg{2, 2, 5, 5, 3, 3, 1, 1, true},
-                        Cfg{2, 2, 7, 5, 2, 3, 2, 0, true}, Cfg{1, 3, 5, 6, 2, 3, 2, 1, false},
-                        Cfg{2, 1, 6, 6, 2, 2, 2, 1, true}}) {
+                         Cfg{2, 2, 7, 5, 2, 3, 2, 0, true}, Cfg{1, 3, 5, 6, 2, 3, 2, 1, false},
+                         Cfg{2, 1, 6, 6, 2, 2, 2, 1, true}}) {
         INFO("B=" << c.B << " C=" << c.C << " H=" << c.H << " W=" << c.W << " OC=" << c.OC << " K=" << c.K
                   << " S=" << c.S << " P=" << c.P << " bias=" << c.bias);
         const Tensor x = param({c.B, c.C, c.H, c.W}), w = param({c.OC, c.C, c.K, c.K}), b = param({c.OC});
@@ -82,7 +82,8 @@ TEST_CASE("gradcheck batch_norm in training for input, gamma and beta", "[autogr
         Tensor rm = zeros({C}), rv = ones({C});
         require_gradcheck([&](In in) { return batch_norm(in[0], in[1], in[2], rm, rv); }, {x, gamma, beta});
         // Affine off: undefined gamma and beta.
-        require_gradcheck([](In in) { return batch_norm(in[0], Tensor(), Tensor(), Tensor(), Tensor()); }, {x});
+        require_gradcheck([](In in) { return batch_norm(in[0], Tensor(), Tensor(), Tensor(), Tensor()); },
+                          {x});
     }
 }
 
@@ -100,9 +101,7 @@ TEST_CASE("gradcheck batch_norm in training behind a conv2d", "[autograd][gradch
     const Tensor x = param({2, 2, 5, 5}), w = param({3, 2, 3, 3}), b = param({3});
     const Tensor gamma = param({3}, 0.5f, 1.5f), beta = param({3});
     require_gradcheck(
-        [](In in) {
-            return batch_norm(conv2d(in[0], in[1], in[2], 2, 1), in[3], in[4], Tensor(), Tensor());
-        },
+        [](In in) { return batch_norm(conv2d(in[0], in[1], in[2], 2, 1), in[3], in[4], Tensor(), Tensor()); },
         {x, w, b, gamma, beta});
 }
 
@@ -112,8 +111,7 @@ TEST_CASE("gradcheck batch_norm in evaluation", "[autograd][gradcheck]") {
     for (const Shape& s : {Shape{1, 2}, Shape{3, 2, 4}, Shape{2, 2, 3, 3}}) {
         INFO(fmt::format("input {}", s));
         const Tensor x = param(s), gamma = param({2}, 0.5f, 1.5f), beta = param({2});
-        require_gradcheck(
-            [&](In in) { return batch_norm(in[0], in[1], in[2], rm, rv, {.training = false}); },
-            {x, gamma, beta});
+        require_gradcheck([&](In in) { return batch_norm(in[0], in[1], in[2], rm, rv, {.training = false}); },
+                          {x, gamma, beta});
     }
 }

@@ -1,8 +1,7 @@
 // gradcheck itself: it passes a correct hand-written op and fails a wrong one,
 // naming the input and the element.
-#include "helpers.h"
-
 #include "autograd/tape.h"
+#include "helpers.h"
 
 using namespace nabla;
 
@@ -39,7 +38,8 @@ Tensor leaky_identity(const Tensor& x) {
 TEST_CASE("gradcheck passes a correct custom op", "[autograd][gradcheck]") {
     manual_seed(300);
     const Tensor x = nabla::test::param({3, 4});
-    const GradcheckResult r = gradcheck([](const std::vector<Tensor>& in) { return square(in[0], 2.0f); }, {x});
+    const GradcheckResult r =
+        gradcheck([](const std::vector<Tensor>& in) { return square(in[0], 2.0f); }, {x});
     INFO(r.report);
     REQUIRE(r.ok);
     REQUIRE(r.report.empty());
@@ -50,8 +50,8 @@ TEST_CASE("gradcheck fails a wrong backward and names the input", "[autograd][gr
     manual_seed(301);
     const Tensor a = nabla::test::param({3, 4}), x = nabla::test::param({3, 4});
     // Input 0 goes through a correct op, input 1 through a backward of 3x instead of 2x.
-    const GradcheckResult r = gradcheck(
-        [](const std::vector<Tensor>& in) { return in[0] * 2.0f + square(in[1], 3.0f); }, {a, x});
+    const GradcheckResult r =
+        gradcheck([](const std::vector<Tensor>& in) { return in[0] * 2.0f + square(in[1], 3.0f); }, {a, x});
     REQUIRE_FALSE(r.ok);
     REQUIRE_THAT(r.report, Catch::Contains("input 1 [3, 4] element"));
     REQUIRE_THAT(r.report, !Catch::Contains("input 0"));

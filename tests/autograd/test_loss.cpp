@@ -7,8 +7,8 @@ using nabla::test::require_close;
 TEST_CASE("log_softmax subtracts the row's logsumexp", "[autograd][loss]") {
     const Tensor x = from_vector({1, 2, 3, 0, 0, 0}, {2, 3});
     // logsumexp(1, 2, 3) = 3.40760596; logsumexp(0, 0, 0) = log 3 = 1.09861229
-    require_close(log_softmax(x), {-2.40760596f, -1.40760596f, -0.40760596f, -1.09861229f, -1.09861229f,
-                                   -1.09861229f});
+    require_close(log_softmax(x),
+                  {-2.40760596f, -1.40760596f, -0.40760596f, -1.09861229f, -1.09861229f, -1.09861229f});
     REQUIRE(log_softmax(x, 1).to_vector() == log_softmax(x, -1).to_vector());
     REQUIRE_THROWS_WITH(log_softmax(x, 0), Catch::Contains("log_softmax"));
 }
@@ -56,10 +56,12 @@ TEST_CASE("cross_entropy gradient is (softmax - onehot) / N for the mean", "[aut
 TEST_CASE("cross_entropy rejects labels that are not class indices", "[autograd][loss]") {
     const Tensor logits = zeros({2, 3});
     REQUIRE_THROWS_AS(cross_entropy(logits, from_vector({0, 3}, {2})), Error);
-    REQUIRE_THROWS_WITH(cross_entropy(logits, from_vector({0, 3}, {2})),
-                        Catch::Contains("cross_entropy") && Catch::Contains("3") && Catch::Contains("[2, 3]"));
+    REQUIRE_THROWS_WITH(cross_entropy(logits, from_vector({0, 3}, {2})), Catch::Contains("cross_entropy") &&
+                                                                             Catch::Contains("3") &&
+                                                                             Catch::Contains("[2, 3]"));
     REQUIRE_THROWS_WITH(cross_entropy(logits, from_vector({-1, 0}, {2})), Catch::Contains("-1"));
     REQUIRE_THROWS_WITH(cross_entropy(logits, from_vector({0.5f, 0}, {2})), Catch::Contains("0.5"));
-    REQUIRE_THROWS_WITH(cross_entropy(logits, from_vector({0, 1, 2}, {3})),
-                        Catch::Contains("cross_entropy") && Catch::Contains("[2, 3]") && Catch::Contains("[3]"));
+    REQUIRE_THROWS_WITH(
+        cross_entropy(logits, from_vector({0, 1, 2}, {3})),
+        Catch::Contains("cross_entropy") && Catch::Contains("[2, 3]") && Catch::Contains("[3]"));
 }

@@ -6,11 +6,13 @@ using Catch::Contains;
 
 TEST_CASE("matmul with differing inner dimensions names both shapes", "[autograd][errors]") {
     REQUIRE_THROWS_AS(matmul(zeros({64, 784}), zeros({128, 10})), Error);
-    REQUIRE_THROWS_WITH(matmul(zeros({64, 784}), zeros({128, 10})),
-                        Contains("matmul") && Contains("inner") && Contains("[64, 784]") && Contains("[128, 10]"));
+    REQUIRE_THROWS_WITH(matmul(zeros({64, 784}), zeros({128, 10})), Contains("matmul") && Contains("inner") &&
+                                                                        Contains("[64, 784]") &&
+                                                                        Contains("[128, 10]"));
     REQUIRE_THROWS_WITH(matmul(zeros({2, 3, 4}), zeros({3, 4, 5})),
                         Contains("matmul") && Contains("[2, 3, 4]") && Contains("[3, 4, 5]"));
-    REQUIRE_THROWS_WITH(matmul(zeros({4}), zeros({4, 2})), Contains("matmul") && Contains("[4]") && Contains("[4, 2]"));
+    REQUIRE_THROWS_WITH(matmul(zeros({4}), zeros({4, 2})),
+                        Contains("matmul") && Contains("[4]") && Contains("[4, 2]"));
 }
 
 TEST_CASE("elementwise ops that cannot broadcast name both shapes", "[autograd][errors]") {
@@ -25,7 +27,8 @@ TEST_CASE("elementwise ops that cannot broadcast name both shapes", "[autograd][
 TEST_CASE("conv2d with mismatched channels names both shapes", "[autograd][errors]") {
     const Tensor x = zeros({2, 3, 8, 8}), w = zeros({4, 2, 3, 3});
     REQUIRE_THROWS_AS(conv2d(x, w), Error);
-    REQUIRE_THROWS_WITH(conv2d(x, w), Contains("conv2d") && Contains("[2, 3, 8, 8]") && Contains("[4, 2, 3, 3]"));
+    REQUIRE_THROWS_WITH(conv2d(x, w),
+                        Contains("conv2d") && Contains("[2, 3, 8, 8]") && Contains("[4, 2, 3, 3]"));
     REQUIRE_THROWS_WITH(conv2d(zeros({3, 8, 8}), w), Contains("conv2d") && Contains("[3, 8, 8]"));
     REQUIRE_THROWS_WITH(conv2d(zeros({2, 2, 8, 8}), w, zeros({3})),
                         Contains("conv2d") && Contains("bias") && Contains("[3]"));
@@ -50,6 +53,7 @@ TEST_CASE("cross_entropy with a bad label names the value and the logits' shape"
 
 TEST_CASE("max_pool2d and log_softmax reject inputs of the wrong rank", "[autograd][errors]") {
     REQUIRE_THROWS_WITH(max_pool2d(zeros({4, 4}), 2), Contains("max_pool2d") && Contains("[4, 4]"));
-    REQUIRE_THROWS_WITH(max_pool2d(zeros({1, 1, 4, 4}), 2, 1, 2), Contains("max_pool2d") && Contains("padding"));
+    REQUIRE_THROWS_WITH(max_pool2d(zeros({1, 1, 4, 4}), 2, 1, 2),
+                        Contains("max_pool2d") && Contains("padding"));
     REQUIRE_THROWS_WITH(log_softmax(zeros({2, 3, 4})), Contains("log_softmax") && Contains("[2, 3, 4]"));
 }

@@ -46,9 +46,7 @@ TEST_CASE("a nested NoGradGuard restores the state it found", "[autograd][tape]"
     }
     REQUIRE(is_grad_enabled());
     set_grad_enabled(false);
-    {
-        NoGradGuard guard;
-    }
+    { NoGradGuard guard; }
     REQUIRE_FALSE(is_grad_enabled());
     set_grad_enabled(true);
 }
@@ -100,8 +98,8 @@ TEST_CASE("retain_graph keeps the graph for a second backward", "[autograd][tape
 TEST_CASE("backward on a tensor that does not require grad is an error", "[autograd][tape]") {
     const Tensor x = ones({1});
     REQUIRE_THROWS_AS(x.backward(), Error);
-    REQUIRE_THROWS_WITH(sum(x * 2.0f).backward(), Catch::Contains("backward") &&
-                                                      Catch::Contains("does not require grad"));
+    REQUIRE_THROWS_WITH(sum(x * 2.0f).backward(),
+                        Catch::Contains("backward") && Catch::Contains("does not require grad"));
 }
 
 TEST_CASE("modifying a saved tensor in place before backward is an error", "[autograd][tape]") {
@@ -166,7 +164,8 @@ TEST_CASE("backward into an intermediate whose graph was already freed is an err
     x.requires_grad_();
     const Tensor y = exp(x);
     sum(y).backward();
-    REQUIRE_THROWS_WITH(sum(y * 2.0f).backward(), Catch::Contains("backward") && Catch::Contains("retain_graph"));
+    REQUIRE_THROWS_WITH(sum(y * 2.0f).backward(),
+                        Catch::Contains("backward") && Catch::Contains("retain_graph"));
     // A failed backward leaves the tape usable.
     x.set_grad(Tensor());
     sum(x * 3.0f).backward();
@@ -179,6 +178,6 @@ TEST_CASE("backward on a leaf accumulates grad_output into it", "[autograd][tape
     x.backward(from_vector({3, 4}, {2}));
     x.backward(from_vector({3, 4}, {2}));
     REQUIRE(x.grad().to_vector() == std::vector<float>{6, 8});
-    REQUIRE_THROWS_WITH(x.set_grad(zeros({3})), Catch::Contains("set_grad") && Catch::Contains("[3]") &&
-                                                    Catch::Contains("[2]"));
+    REQUIRE_THROWS_WITH(x.set_grad(zeros({3})),
+                        Catch::Contains("set_grad") && Catch::Contains("[3]") && Catch::Contains("[2]"));
 }

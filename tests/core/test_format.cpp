@@ -31,8 +31,8 @@ TEST_CASE("broadcast_shapes follows NumPy rules and names the op on failure", "[
     REQUIRE(broadcast_shapes({}, {2, 2}, "add") == Shape{2, 2});
     REQUIRE(broadcast_shapes({5, 1, 4}, {3, 1}, "add") == Shape{5, 3, 4});
     REQUIRE_THROWS_AS(broadcast_shapes({2, 3}, {4}, "sub"), Error);
-    REQUIRE_THROWS_WITH(broadcast_shapes({2, 3}, {4}, "sub"), Catch::Contains("sub") && Catch::Contains("[2, 3]") &&
-                                                                  Catch::Contains("[4]"));
+    REQUIRE_THROWS_WITH(broadcast_shapes({2, 3}, {4}, "sub"),
+                        Catch::Contains("sub") && Catch::Contains("[2, 3]") && Catch::Contains("[4]"));
 }
 
 TEST_CASE("wrap_dim counts negative dimensions from the end", "[core][shape]") {

@@ -1,9 +1,8 @@
 // im2col/col2im, max pooling and softmax kernels against direct definitions.
-#include "helpers.h"
-
 #include "core/conv.h"
 #include "core/pool.h"
 #include "core/softmax.h"
+#include "helpers.h"
 
 #include <cmath>
 #include <limits>
@@ -17,7 +16,8 @@ TEST_CASE("col2im_add is the adjoint of im2col", "[core][conv]") {
     struct Cfg {
         std::int64_t C, H, W, K, S, P;
     };
-    for (const Cfg& c : {Cfg{1, 5, 5, 3, 1, 0}, Cfg{2, 7, 6, 3, 2, 1}, Cfg{3, 4, 9, 2, 3, 1}, Cfg{1, 3, 3, 3, 1, 2}}) {
+    for (const Cfg& c :
+         {Cfg{1, 5, 5, 3, 1, 0}, Cfg{2, 7, 6, 3, 2, 1}, Cfg{3, 4, 9, 2, 3, 1}, Cfg{1, 3, 3, 3, 1, 2}}) {
         INFO("C=" << c.C << " H=" << c.H << " W=" << c.W << " K=" << c.K << " S=" << c.S << " P=" << c.P);
         const Conv2dDims d = make_conv2d_dims(1, c.C, c.H, c.W, 1, c.K, c.K, c.S, c.P);
         const Tensor x = randn({c.C, c.H, c.W}), col_in = randn({d.col_size()});

@@ -1,9 +1,8 @@
 // The optimised kernels against their naive reference loops.
-#include "helpers.h"
-
 #include "core/blas.h"
 #include "core/conv.h"
 #include "core/elementwise.h"
+#include "helpers.h"
 
 using namespace nabla;
 using nabla::test::require_close;
@@ -45,9 +44,9 @@ TEST_CASE("conv2d_forward matches conv2d_reference", "[core][conv]") {
         bool bias;
     };
     for (const Cfg& c : {Cfg{1, 1, 5, 5, 1, 3, 3, 1, 0, false}, Cfg{2, 3, 7, 6, 4, 3, 3, 1, 1, true},
-                        Cfg{2, 2, 9, 9, 3, 3, 3, 2, 1, true}, Cfg{1, 3, 8, 5, 2, 2, 3, 2, 0, false},
-                        Cfg{3, 1, 4, 4, 5, 1, 1, 1, 0, true}, Cfg{1, 2, 5, 7, 2, 5, 5, 1, 2, true},
-                        Cfg{2, 4, 11, 11, 3, 4, 4, 3, 1, false}}) {
+                         Cfg{2, 2, 9, 9, 3, 3, 3, 2, 1, true}, Cfg{1, 3, 8, 5, 2, 2, 3, 2, 0, false},
+                         Cfg{3, 1, 4, 4, 5, 1, 1, 1, 0, true}, Cfg{1, 2, 5, 7, 2, 5, 5, 1, 2, true},
+                         Cfg{2, 4, 11, 11, 3, 4, 4, 3, 1, false}}) {
         INFO("B=" << c.B << " C=" << c.C << " H=" << c.H << " W=" << c.W << " OC=" << c.OC << " K=" << c.KH
                   << "x" << c.KW << " S=" << c.S << " P=" << c.P);
         const Conv2dDims d = make_conv2d_dims(c.B, c.C, c.H, c.W, c.OC, c.KH, c.KW, c.S, c.P);
@@ -75,14 +74,25 @@ std::vector<Shape> shape_pair(std::initializer_list<std::int64_t> a, std::initia
 
 TEST_CASE("binary_forward matches binary_reference on many broadcast shape pairs", "[core][broadcast]") {
     manual_seed(9);
-    const std::vector<std::vector<Shape>> pairs{
-        shape_pair({5}, {5}),           shape_pair({4, 3}, {3}),           shape_pair({3}, {4, 3}),
-        shape_pair({4, 3}, {4, 1}),     shape_pair({4, 1}, {1, 3}),        shape_pair({}, {2, 3}),
-        shape_pair({2, 3}, {}),         shape_pair({}, {}),                shape_pair({2, 3, 4, 5}, {1, 3, 1, 1}),
-        shape_pair({2, 3, 4, 5}, {3, 1, 1}), shape_pair({2, 1, 4}, {2, 3, 1}), shape_pair({6, 1, 1, 7}, {5, 1}),
-        shape_pair({3, 1, 5}, {3, 4, 5}), shape_pair({1, 1, 1}, {2, 2, 2}), shape_pair({2, 3, 4}, {2, 1, 4}),
-        shape_pair({1, 4, 1, 3}, {2, 1, 5, 3}), shape_pair({7, 1}, {1}),   shape_pair({0, 3}, {3}),
-        shape_pair({2, 1, 3, 1, 2}, {1, 4, 1, 5, 2})};
+    const std::vector<std::vector<Shape>> pairs{shape_pair({5}, {5}),
+                                                shape_pair({4, 3}, {3}),
+                                                shape_pair({3}, {4, 3}),
+                                                shape_pair({4, 3}, {4, 1}),
+                                                shape_pair({4, 1}, {1, 3}),
+                                                shape_pair({}, {2, 3}),
+                                                shape_pair({2, 3}, {}),
+                                                shape_pair({}, {}),
+                                                shape_pair({2, 3, 4, 5}, {1, 3, 1, 1}),
+                                                shape_pair({2, 3, 4, 5}, {3, 1, 1}),
+                                                shape_pair({2, 1, 4}, {2, 3, 1}),
+                                                shape_pair({6, 1, 1, 7}, {5, 1}),
+                                                shape_pair({3, 1, 5}, {3, 4, 5}),
+                                                shape_pair({1, 1, 1}, {2, 2, 2}),
+                                                shape_pair({2, 3, 4}, {2, 1, 4}),
+                                                shape_pair({1, 4, 1, 3}, {2, 1, 5, 3}),
+                                                shape_pair({7, 1}, {1}),
+                                                shape_pair({0, 3}, {3}),
+                                                shape_pair({2, 1, 3, 1, 2}, {1, 4, 1, 5, 2})};
     for (const auto& p : pairs) {
         const Shape os = broadcast_shapes(p[0], p[1], "test");
         const Tensor a = rand(p[0], 0.5f, 2.0f), b = rand(p[1], 0.5f, 2.0f);
@@ -120,11 +130,18 @@ std::vector<float> naive_sum_to_shape(const Shape& os, const Tensor& in) {
 
 TEST_CASE("sum_to_shape matches a naive loop", "[core][broadcast]") {
     manual_seed(11);
-    const std::vector<std::vector<Shape>> pairs{
-        shape_pair({4, 3}, {3}),        shape_pair({4, 3}, {4, 1}),       shape_pair({4, 3}, {}),
-        shape_pair({4, 3}, {1, 1}),     shape_pair({2, 3, 4, 5}, {1, 3, 1, 1}), shape_pair({2, 3, 4, 5}, {3, 1, 1}),
-        shape_pair({2, 3, 4, 5}, {2, 1, 4, 1}), shape_pair({5, 6, 7}, {5, 6, 7}), shape_pair({5, 6, 7}, {6, 1}),
-        shape_pair({3, 1, 4}, {1, 1, 4}), shape_pair({2, 5, 3, 1}, {5, 1, 1}), shape_pair({}, {})};
+    const std::vector<std::vector<Shape>> pairs{shape_pair({4, 3}, {3}),
+                                                shape_pair({4, 3}, {4, 1}),
+                                                shape_pair({4, 3}, {}),
+                                                shape_pair({4, 3}, {1, 1}),
+                                                shape_pair({2, 3, 4, 5}, {1, 3, 1, 1}),
+                                                shape_pair({2, 3, 4, 5}, {3, 1, 1}),
+                                                shape_pair({2, 3, 4, 5}, {2, 1, 4, 1}),
+                                                shape_pair({5, 6, 7}, {5, 6, 7}),
+                                                shape_pair({5, 6, 7}, {6, 1}),
+                                                shape_pair({3, 1, 4}, {1, 1, 4}),
+                                                shape_pair({2, 5, 3, 1}, {5, 1, 1}),
+                                                shape_pair({}, {})};
     for (const auto& p : pairs) {
         INFO(fmt::format("{} -> {}", p[0], p[1]));
         const Tensor in = randn(p[0]);

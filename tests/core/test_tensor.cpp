@@ -39,7 +39,8 @@ TEST_CASE("tensor accessors check their arguments", "[core][tensor]") {
     REQUIRE_THROWS_WITH(t.at({2, 0}), Catch::Contains("at") && Catch::Contains("[2, 3]"));
     REQUIRE_THROWS_WITH(t.at({0}), Catch::Contains("at") && Catch::Contains("[2, 3]"));
     REQUIRE_THROWS_WITH(t.item(), Catch::Contains("item") && Catch::Contains("[2, 3]"));
-    REQUIRE_THROWS_WITH(from_vector({1, 2, 3}, {2, 2}), Catch::Contains("from_vector") && Catch::Contains("[2, 2]"));
+    REQUIRE_THROWS_WITH(from_vector({1, 2, 3}, {2, 2}),
+                        Catch::Contains("from_vector") && Catch::Contains("[2, 2]"));
     REQUIRE_THROWS_WITH(t.copy_(zeros({5})), Catch::Contains("copy_") && Catch::Contains("[5]"));
     REQUIRE_THROWS_AS(Tensor().shape(), Error);
     REQUIRE_FALSE(Tensor().defined());
