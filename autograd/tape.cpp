@@ -172,11 +172,10 @@ void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_gra
             if (!in || !grads[k].defined()) continue;
             accumulate(*in, reduce_to(grads[k], in->shape, e.op));
         }
-        if (!retain_graph) {
-            e.done = true;
-            e.inputs.clear();
-            e.fn = nullptr;
-        }
+        // Freed only after the walk: an entry's inputs may hold the last reference to an
+        // earlier entry's output (an intermediate the caller no longer holds), and that
+        // output carries the gradient this walk has just accumulated into it.
+        if (!retain_graph) e.done = true;
     }
     if (!retain_graph) std::erase_if(entries, [](const Entry& x) { return x.done; });
 }
