@@ -34,11 +34,11 @@ public:
     std::string extra_repr() const override;
 
     const BatchNormOptions& options() const { return options_; }
-    const Tensor& weight() const { return weight_; }  // gamma; undefined unless affine
-    const Tensor& bias() const { return bias_; }      // beta; undefined unless affine
-    const Tensor& running_mean() const { return running_mean_; }  // undefined unless tracking
-    const Tensor& running_var() const { return running_var_; }
-    const Tensor& num_batches_tracked() const { return num_batches_tracked_; }  // shape [], a count
+    Tensor weight() const { return weight_; }  // gamma; undefined unless affine
+    Tensor bias() const { return bias_; }      // beta; undefined unless affine
+    Tensor running_mean() const { return running_mean_; }  // undefined unless tracking
+    Tensor running_var() const { return running_var_; }
+    Tensor num_batches_tracked() const { return num_batches_tracked_; }  // shape [], a count
     // Back to the initial statistics: mean 0, variance 1, no batches seen.
     void reset_running_stats();
 

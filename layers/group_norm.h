@@ -24,8 +24,8 @@ public:
     std::string name() const override { return "GroupNorm"; }
     std::string extra_repr() const override;
 
-    const Tensor& weight() const { return weight_; }
-    const Tensor& bias() const { return bias_; }
+    Tensor weight() const { return weight_; }
+    Tensor bias() const { return bias_; }
 
 private:
     GroupNormOptions options_;

@@ -26,8 +26,8 @@ public:
     std::string name() const override { return "LayerNorm"; }
     std::string extra_repr() const override;
 
-    const Tensor& weight() const { return weight_; }
-    const Tensor& bias() const { return bias_; }
+    Tensor weight() const { return weight_; }
+    Tensor bias() const { return bias_; }
 
 private:
     LayerNormOptions options_;

@@ -22,8 +22,8 @@ public:
     std::string extra_repr() const override;
 
     const LinearOptions& options() const { return options_; }
-    const Tensor& weight() const { return weight_; }
-    const Tensor& bias() const { return bias_; }  // undefined when bias=false
+    Tensor weight() const { return weight_; }
+    Tensor bias() const { return bias_; }  // undefined when bias=false
 
 private:
     LinearOptions options_;
