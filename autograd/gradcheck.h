@@ -9,7 +9,9 @@
 // both ways: backward(G) for the analytic gradient, (L(x+h) - L(x-h)) / 2h accumulated
 // in double for the numeric one, for every input that requires grad (at most
 // max_samples elements each). It also checks that a second backward doubles the
-// gradient exactly, and runs with uninitialised memory poisoned with NaN so an
+// gradient (exactly when an input gets one contribution; within float rounding when
+// several ops feed it, since (g1 + g2) + g1 + g2 need not equal 2 (g1 + g2) bit for
+// bit), and runs with uninitialised memory poisoned with NaN so an
 // unwritten gradient entry shows up.
 #include "core/tensor.h"
 
