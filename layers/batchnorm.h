@@ -34,8 +34,8 @@ public:
     std::string extra_repr() const override;
 
     const BatchNormOptions& options() const { return options_; }
-    Tensor weight() const { return weight_; }  // gamma; undefined unless affine
-    Tensor bias() const { return bias_; }      // beta; undefined unless affine
+    Tensor weight() const { return weight_; }              // gamma; undefined unless affine
+    Tensor bias() const { return bias_; }                  // beta; undefined unless affine
     Tensor running_mean() const { return running_mean_; }  // undefined unless tracking
     Tensor running_var() const { return running_var_; }
     Tensor num_batches_tracked() const { return num_batches_tracked_; }  // shape [], a count

@@ -35,8 +35,8 @@ void fold_into(const Tensor& folded_w, const Tensor& folded_b, const Tensor& wei
     NABLA_CHECK(o.track_running_stats, "fold_batchnorm",
                 "{} has no running statistics (track_running_stats=false): there is no eval-mode map to fold",
                 bn.repr());
-    NABLA_CHECK(o.num_features == out, "fold_batchnorm", "{} has {} outputs but the BN has {} features", what, out,
-                o.num_features);
+    NABLA_CHECK(o.num_features == out, "fold_batchnorm", "{} has {} outputs but the BN has {} features", what,
+                out, o.num_features);
     const std::int64_t per = weight.numel() / out;
     Tensor w = folded_w, b = folded_b;
     for (std::int64_t c = 0; c < out; ++c) {
@@ -81,8 +81,10 @@ Conv2d fold_batchnorm(const Conv2d& layer, const BatchNorm& bn) {
 }
 
 std::shared_ptr<Module> fold_batchnorm(const Module& layer, const BatchNorm& bn) {
-    if (const auto* l = dynamic_cast<const Linear*>(&layer)) return std::make_shared<Linear>(fold_batchnorm(*l, bn));
-    if (const auto* c = dynamic_cast<const Conv2d*>(&layer)) return std::make_shared<Conv2d>(fold_batchnorm(*c, bn));
+    if (const auto* l = dynamic_cast<const Linear*>(&layer))
+        return std::make_shared<Linear>(fold_batchnorm(*l, bn));
+    if (const auto* c = dynamic_cast<const Conv2d*>(&layer))
+        return std::make_shared<Conv2d>(fold_batchnorm(*c, bn));
     throw Error("fold_batchnorm", fmt::format("can fold into a Linear or a Conv2d, got {}", layer.name()));
 }
 

@@ -10,8 +10,8 @@ namespace nabla::nn {
 
 Conv2d::Conv2d(const Conv2dOptions& o) : options_(o) {
     NABLA_CHECK(o.in > 0 && o.out > 0 && o.kernel > 0 && o.stride > 0 && o.padding >= 0, "Conv2d",
-                "invalid options in={}, out={}, kernel={}, stride={}, padding={}", o.in, o.out, o.kernel, o.stride,
-                o.padding);
+                "invalid options in={}, out={}, kernel={}, stride={}, padding={}", o.in, o.out, o.kernel,
+                o.stride, o.padding);
     Tensor w = empty({o.out, o.in, o.kernel, o.kernel});
     kaiming_uniform_(w, std::sqrt(5.0f));
     weight_ = register_parameter("weight", w);

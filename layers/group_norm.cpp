@@ -7,7 +7,8 @@ namespace nabla::nn {
 
 GroupNorm::GroupNorm(const GroupNormOptions& o) : options_(o) {
     NABLA_CHECK(o.num_groups > 0 && o.num_channels > 0 && o.num_channels % o.num_groups == 0, "GroupNorm",
-                "num_channels ({}) must be a positive multiple of num_groups ({})", o.num_channels, o.num_groups);
+                "num_channels ({}) must be a positive multiple of num_groups ({})", o.num_channels,
+                o.num_groups);
     NABLA_CHECK(o.eps > 0.0f, "GroupNorm", "eps must be positive, got {}", o.eps);
     if (o.affine) {
         weight_ = register_parameter("weight", ones({o.num_channels}));
@@ -17,8 +18,8 @@ GroupNorm::GroupNorm(const GroupNormOptions& o) : options_(o) {
 
 Tensor GroupNorm::forward(const Tensor& x) {
     const std::int64_t G = options_.num_groups, C = options_.num_channels;
-    NABLA_CHECK(x.defined() && x.dim() >= 2 && x.size(1) == C, "GroupNorm", "expected input [N, {}, ...], got {}",
-                C, x.defined() ? x.shape().str() : "undefined");
+    NABLA_CHECK(x.defined() && x.dim() >= 2 && x.size(1) == C, "GroupNorm",
+                "expected input [N, {}, ...], got {}", C, x.defined() ? x.shape().str() : "undefined");
     const std::int64_t N = x.size(0);
     // [N, C, *] -> [N, G, (C/G) * *]: each row of the last dimension is one group of
     // one sample, because a group's channels are consecutive in memory (row-major).

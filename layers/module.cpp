@@ -28,7 +28,8 @@ void Module::check_new_name(const std::string& name) const {
 
 Tensor& Module::register_parameter(std::string name, Tensor t) {
     check_new_name(name);
-    NABLA_CHECK(t.defined() && t.is_leaf(), this->name(), "parameter '{}' must be a defined leaf tensor", name);
+    NABLA_CHECK(t.defined() && t.is_leaf(), this->name(), "parameter '{}' must be a defined leaf tensor",
+                name);
     t.requires_grad_(true);
     parameters_.emplace_back(std::move(name), std::move(t));
     return parameters_.back().second;

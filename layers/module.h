@@ -45,10 +45,10 @@ public:
     void eval() { train(false); }
     bool is_training() const { return training_; }
 
-    void zero_grad();  // clears .grad() of every parameter
+    void zero_grad();                      // clears .grad() of every parameter
     std::int64_t parameter_count() const;  // trainable scalars
 
-    virtual std::string name() const = 0;                 // "Linear"
+    virtual std::string name() const = 0;                  // "Linear"
     virtual std::string extra_repr() const { return ""; }  // "in=784, out=256, bias=false"
     // PyTorch-style tree. The root shows its mode ("mode=train"); a descendant whose
     // mode differs from its parent's shows its own, so a half-switched model is visible.
@@ -68,7 +68,8 @@ protected:
 
 private:
     void check_new_name(const std::string& name) const;
-    void collect(const std::string& prefix, bool params, std::vector<std::pair<std::string, Tensor>>& out) const;
+    void collect(const std::string& prefix, bool params,
+                 std::vector<std::pair<std::string, Tensor>>& out) const;
     void repr_into(std::string& out, int indent, const Module* parent) const;
 
     // Deques keep the Tensor& returned by register_* valid as more state is added.
@@ -82,7 +83,7 @@ private:
 
 // fmt::print("{}", model) prints model.repr(); works for every Module subclass.
 template <class M>
-    requires std::is_base_of_v<nabla::nn::Module, M>
+requires std::is_base_of_v<nabla::nn::Module, M>
 struct fmt::formatter<M> : fmt::formatter<std::string> {
     auto format(const M& m, format_context& ctx) const {
         return fmt::formatter<std::string>::format(m.repr(), ctx);

@@ -30,7 +30,8 @@ void randomise_affine(nn::BatchNorm& bn) {
 
 }  // namespace
 
-TEST_CASE("BatchNorm1d after Linear passes gradcheck for input, weight, gamma and beta", "[layers][batchnorm]") {
+TEST_CASE("BatchNorm1d after Linear passes gradcheck for input, weight, gamma and beta",
+          "[layers][batchnorm]") {
     manual_seed(1);
     nn::Sequential net;
     net.append(nn::Linear({.in = 5, .out = 4, .bias = false}));
@@ -52,7 +53,8 @@ TEST_CASE("BatchNorm1d on [N, C, L] passes gradcheck with momentum 0", "[layers]
     REQUIRE(r.ok);
 }
 
-TEST_CASE("BatchNorm2d after Conv2d passes gradcheck for input, filters, gamma and beta", "[layers][batchnorm]") {
+TEST_CASE("BatchNorm2d after Conv2d passes gradcheck for input, filters, gamma and beta",
+          "[layers][batchnorm]") {
     manual_seed(3);
     nn::Sequential net;
     net.append(nn::Conv2d({.in = 2, .out = 3, .kernel = 3, .padding = 1, .bias = false}));
@@ -107,7 +109,8 @@ TEST_CASE("BatchNorm training normalises each feature to mean 0 and variance 1",
     }
 }
 
-TEST_CASE("BatchNorm running stats use the unbiased variance and the new-batch momentum", "[layers][batchnorm]") {
+TEST_CASE("BatchNorm running stats use the unbiased variance and the new-batch momentum",
+          "[layers][batchnorm]") {
     // Feature values 1, 2, 3, 6: mean 3, biased variance 3.5, unbiased 14/3.
     const Tensor x = from_vector({1, 2, 3, 6}, {4, 1});
     SECTION("momentum 0.1") {
@@ -142,7 +145,8 @@ TEST_CASE("BatchNorm running stats use the unbiased variance and the new-batch m
     }
 }
 
-TEST_CASE("BatchNorm eval uses running statistics, so one sample gets a fixed answer", "[layers][batchnorm]") {
+TEST_CASE("BatchNorm eval uses running statistics, so one sample gets a fixed answer",
+          "[layers][batchnorm]") {
     nn::BatchNorm1d bn({.num_features = 1, .momentum = 1.0f});
     bn(from_vector({1, 2, 3, 6}, {4, 1}));  // running mean 3, running var 14/3
     bn.eval();
@@ -219,7 +223,8 @@ TEST_CASE("a bias before BatchNorm changes nothing and gets a zero gradient", "[
         CHECK(test::max_abs_diff(y1, y2) < 1e-5f);
         y2.backward(randn(y2.shape()));
         for (float g : lin.bias().grad().to_vector()) CHECK(std::fabs(g) < 1e-5f);
-        CHECK(test::max_abs_diff(lin.weight().grad(), zeros(lin.weight().shape())) > 1e-3f);  // W still learns
+        CHECK(test::max_abs_diff(lin.weight().grad(), zeros(lin.weight().shape())) >
+              1e-3f);  // W still learns
     }
     SECTION("Conv2d") {
         nn::Conv2d conv({.in = 2, .out = 3, .kernel = 3, .bias = true});
@@ -241,7 +246,8 @@ TEST_CASE("linear_bn and conv_bn build the layer without bias", "[layers][batchn
     CHECK_FALSE(lb.at<nn::Linear>(0).bias().defined());
     CHECK(lb.at<nn::BatchNorm1d>(1).options().num_features == 256);
     CHECK(lb.parameter_count() == 784 * 256 + 2 * 256);
-    nn::Sequential cb = nn::conv_bn({.in = 1, .out = 8, .kernel = 3, .padding = 1, .bias = true}, {.momentum = 0.2f});
+    nn::Sequential cb =
+        nn::conv_bn({.in = 1, .out = 8, .kernel = 3, .padding = 1, .bias = true}, {.momentum = 0.2f});
     CHECK_FALSE(cb.at<nn::Conv2d>(0).bias().defined());
     CHECK(cb.at<nn::BatchNorm2d>(1).options().momentum == 0.2f);
     CHECK(cb.parameter_count() == 8 * 9 + 2 * 8);
@@ -277,7 +283,8 @@ TEST_CASE("fold_batchnorm equals layer then BatchNorm in eval mode", "[layers][b
         nn::Linear lin({.in = 3, .out = 2});
         CHECK_THROWS_AS(nn::fold_batchnorm(lin, nn::BatchNorm1d({.num_features = 3})), Error);
         CHECK_THROWS_AS(
-            nn::fold_batchnorm(lin, nn::BatchNorm1d({.num_features = 2, .track_running_stats = false})), Error);
+            nn::fold_batchnorm(lin, nn::BatchNorm1d({.num_features = 2, .track_running_stats = false})),
+            Error);
         CHECK_THROWS_AS(nn::fold_batchnorm(nn::ReLU(), nn::BatchNorm1d({.num_features = 2})), Error);
     }
 }

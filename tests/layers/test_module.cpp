@@ -53,8 +53,8 @@ TEST_CASE("named_parameters and named_buffers use dotted names in registration o
     Net net;
     std::vector<std::string> names;
     for (const auto& [n, p] : net.named_parameters()) names.push_back(n);
-    CHECK(names == std::vector<std::string>{"scale", "features.0.weight", "features.1.weight", "features.1.bias",
-                                            "head.weight", "head.bias"});
+    CHECK(names == std::vector<std::string>{"scale", "features.0.weight", "features.1.weight",
+                                            "features.1.bias", "head.weight", "head.bias"});
     std::vector<std::string> bufs;
     for (const auto& [n, b] : net.named_buffers()) bufs.push_back(n);
     CHECK(bufs == std::vector<std::string>{"features.1.running_mean", "features.1.running_var",
@@ -105,6 +105,9 @@ TEST_CASE("modules move into a Sequential and keep their parameters", "[layers][
     nn::Sequential moved = std::move(net);
     CHECK(moved.size() == 2);
     CHECK(moved.parameters()[0].same(w));
+    nn::Sequential listed(nn::Linear({.in = 3, .out = 4}), nn::BatchNorm1d({.num_features = 4}), nn::ReLU());
+    CHECK(listed.size() == 3);
+    CHECK(listed[1].name() == "BatchNorm1d");
     nn::Sequential flat;
     flat.extend(nn::linear_bn(3, 4));
     flat.extend(std::move(moved));
