@@ -82,8 +82,10 @@ private:
 }  // namespace nabla::nn
 
 // fmt::print("{}", model) prints model.repr(); works for every Module subclass.
+// clang-format off
 template <class M>
-requires std::is_base_of_v<nabla::nn::Module, M>
+    requires std::is_base_of_v<nabla::nn::Module, M>
+// clang-format on
 struct fmt::formatter<M> : fmt::formatter<std::string> {
     auto format(const M& m, format_context& ctx) const {
         return fmt::formatter<std::string>::format(m.repr(), ctx);

@@ -16,30 +16,35 @@ namespace nabla::nn {
 class Sequential : public Module {
 public:
     Sequential() = default;
+    // The installed clang-format mangles requires-clauses.
+    // clang-format off
+
     // Sequential(Linear(...), BatchNorm1d(...), ReLU()): each module moved in, in order.
     // (A single Sequential argument is moved, not nested: use append() to nest.)
     template <class... Ms>
-    requires(sizeof...(Ms) > 0 &&
-             (... && (std::derived_from<std::remove_cvref_t<Ms>, Module> &&
-                      !std::is_lvalue_reference_v<Ms>))) explicit Sequential(Ms&&... ms) {
+        requires(sizeof...(Ms) > 0 && (... && (std::derived_from<std::remove_cvref_t<Ms>, Module> &&
+                                               !std::is_lvalue_reference_v<Ms>)))
+    explicit Sequential(Ms&&... ms) {
         (append(std::move(ms)), ...);
     }
 
     // Takes a module by value (moved in) and returns a reference to the stored one.
     template <class M>
-    requires std::derived_from<std::remove_cvref_t<M>, Module> &&
-        (!std::is_lvalue_reference_v<M>)std::remove_cvref_t<M>& append(M&& m) {
+        requires std::derived_from<std::remove_cvref_t<M>, Module> && (!std::is_lvalue_reference_v<M>)
+    std::remove_cvref_t<M>& append(M&& m) {
         auto p = std::make_shared<std::remove_cvref_t<M>>(std::move(m));
         append(p);
         return *p;
     }
     // Shares an existing module (the caller keeps a handle to it).
     template <class M>
-    requires std::derived_from<M, Module> M& append(std::shared_ptr<M> m) {
+        requires std::derived_from<M, Module>
+    M& append(std::shared_ptr<M> m) {
         add_child(std::to_string(modules_.size()), m);
         modules_.push_back(m);
         return *m;
     }
+    // clang-format on
     // Moves every child of `other` to the end of this one, flat (no nested "0.0.").
     void extend(Sequential&& other);
 
