@@ -22,6 +22,7 @@
 #include "layers/linear.h"
 #include "layers/loss.h"
 #include "layers/module.h"
+#include "layers/param_groups.h"
 #include "layers/pooling.h"
 #include "layers/sequential.h"
 #include "optim/clip.h"
