@@ -200,3 +200,23 @@ TEST_CASE("weight_decay_groups exempts biases and normalisation parameters", "[l
     CHECK(g.decay.size() + g.no_decay.size() == net.parameters().size());
     CHECK(g.decay[1].same(net.at<nn::Linear>(3).weight()));
 }
+
+TEST_CASE("training steps through a BN model leave no tape entries or tensors behind", "[layers][module]") {
+    manual_seed(13);
+    nn::Sequential net(nn::Conv2d({.in = 1, .out = 4, .kernel = 3, .padding = 1, .bias = false}),
+                       nn::BatchNorm2d({.num_features = 4}), nn::ReLU(), nn::MaxPool2d(), nn::Flatten(),
+                       nn::Linear({.in = 4 * 2 * 2, .out = 3, .bias = false}),
+                       nn::BatchNorm1d({.num_features = 3}), nn::Dropout({.p = 0.2f}),
+                       nn::Linear({.in = 3, .out = 2}));
+    const Tensor x = randn({6, 1, 4, 4});
+    const Tensor labels = from_vector({0, 1, 1, 0, 1, 0}, {6});
+    std::int64_t live = 0;
+    for (int step = 0; step < 3; ++step) {
+        net.zero_grad();
+        nn::cross_entropy(net(x), labels).backward();
+        CHECK(tape_size() == 0);
+        if (step == 1) live = live_tensor_count();
+        if (step == 2) CHECK(live_tensor_count() == live);
+    }
+    for (const Tensor& p : net.parameters()) CHECK(p.grad().defined());
+}
