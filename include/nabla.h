@@ -29,6 +29,7 @@
 #include "layers/param_groups.h"
 #include "layers/pooling.h"
 #include "layers/sequential.h"
+#include "layers/serialize.h"
 #include "optim/adam.h"
 #include "optim/clip.h"
 #include "optim/optimizer.h"
