@@ -59,12 +59,20 @@ GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor>& input
     for (size_t i = 0; i < inputs.size(); ++i) {
         if (!analytic[i].defined()) continue;
         const Tensor twice = inputs[i].grad();
-        for (std::int64_t j = 0; j < twice.numel(); ++j)
-            if (!(twice.data()[j] == 2.0f * analytic[i].data()[j])) {
-                fail(fmt::format("input {} {}: a second backward gave {} at element {}, expected exactly 2 x {}", i,
-                                 inputs[i].shape(), twice.data()[j], j, analytic[i].data()[j]));
+        const Tensor& once = analytic[i];
+        // Exact when the input is used once; an input used k times accumulates k terms per
+        // backward, and float addition is not associative, so allow a few ulps of the
+        // tensor's largest gradient.
+        float scale = 0.0f;
+        for (std::int64_t j = 0; j < once.numel(); ++j) scale = std::max(scale, std::fabs(once.data()[j]));
+        for (std::int64_t j = 0; j < twice.numel(); ++j) {
+            const float want = 2.0f * once.data()[j];
+            if (!(std::fabs(twice.data()[j] - want) <= 1e-6f * (std::fabs(want) + scale))) {
+                fail(fmt::format("input {} {}: a second backward gave {} at element {}, expected 2 x {}", i,
+                                 inputs[i].shape(), twice.data()[j], j, once.data()[j]));
                 break;
             }
+        }
     }
 
     NoGradGuard no_grad;

@@ -9,8 +9,8 @@
 // both ways: backward(G) for the analytic gradient, (L(x+h) - L(x-h)) / 2h accumulated
 // in double for the numeric one, for every input that requires grad (at most
 // max_samples elements each). It also checks that a second backward doubles the
-// gradient exactly, and runs with uninitialised memory poisoned with NaN so an
-// unwritten gradient entry shows up.
+// gradient (exactly, up to rounding for an input used more than once), and runs with
+// uninitialised memory poisoned with NaN so an unwritten gradient entry shows up.
 #include "core/tensor.h"
 
 #include <cstdint>

@@ -14,8 +14,8 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::in
     NABLA_CHECK(x.defined() && weight.defined(), "conv2d", "undefined operand");
     NABLA_CHECK(x.dim() == 4, "conv2d", "input must be [B, C, H, W], got {}", x.shape());
     NABLA_CHECK(weight.dim() == 4, "conv2d", "weight must be [OC, C, KH, KW], got {}", weight.shape());
-    NABLA_CHECK(weight.size(1) == x.size(1), "conv2d", "input has {} channels but weight {} expects {}",
-                x.size(1), weight.shape(), weight.size(1));
+    NABLA_CHECK(weight.size(1) == x.size(1), "conv2d", "input {} has {} channels but weight {} expects {}",
+                x.shape(), x.size(1), weight.shape(), weight.size(1));
     if (bias.defined())
         NABLA_CHECK(bias.shape() == Shape{weight.size(0)}, "conv2d", "bias must be [{}], got {}", weight.size(0),
                     bias.shape());

@@ -111,8 +111,10 @@ Tensor pow(const Tensor& x, float e) {
     pow_scalar(out.data(), x.data(), x.numel(), e);
     if (needs_grad({&x}))
         record("pow", {&x}, out, [e, sx = SavedTensor(x)](const Tensor& g) {
-            // d x^e = e x^(e-1)
+            // d x^e = e x^(e-1); for e = 0 the constant's gradient is 0 everywhere, also at
+            // x = 0 where 0 * x^-1 would give NaN (as PyTorch).
             const Tensor& xv = sx.get();
+            if (e == 0.0f) return std::vector<Tensor>{zeros(xv.shape())};
             Tensor d = empty(xv.shape());
             pow_scalar(d.data(), xv.data(), xv.numel(), e - 1.0f);
             binary_forward(BinaryOp::mul, d.data(), d.shape(), d.data(), d.shape(), g.data(), g.shape());

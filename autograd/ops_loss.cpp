@@ -38,7 +38,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& labels, Reduction reduc
     for (std::int64_t n = 0; n < N; ++n) {
         const float v = labels.data()[n];
         NABLA_CHECK(v >= 0.0f && v < float(C) && v == std::floor(v), "cross_entropy",
-                    "label {} at index {} is not a class index in [0, {})", v, n, C);
+                    "label {} at index {} is not a class index in [0, {}) for logits {}", v, n, C,
+                    logits.shape());
         (*idx)[size_t(n)] = static_cast<std::int64_t>(v);
     }
     Tensor losses = empty({N});

@@ -62,8 +62,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     NABLA_CHECK(x.dim() == 2 && weight.dim() == 2, "linear", "expects x [N, in] and weight [out, in], got {} and {}",
                 x.shape(), weight.shape());
     const std::int64_t N = x.size(0), IN = x.size(1), OUT = weight.size(0);
-    NABLA_CHECK(weight.size(1) == IN, "linear", "x has {} features but weight is {} (expects [out, {}])", IN,
-                weight.shape(), IN);
+    NABLA_CHECK(weight.size(1) == IN, "linear", "x {} has {} features but weight is {} (expects [out, {}])",
+                x.shape(), IN, weight.shape(), IN);
     if (bias.defined())
         NABLA_CHECK(bias.shape() == Shape{OUT}, "linear", "bias must be [{}], got {}", OUT, bias.shape());
     // y[N,OUT] = x[N,IN] W[OUT,IN]^T + b: the bias is broadcast into y first, then gemm adds.

@@ -151,6 +151,20 @@ void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_gra
 
     NoGradGuard no_grad;  // backward functions compute plain values, never record
     auto& entries = g_tape.entries;
+    // Entries that ran are freed only after the walk: an entry's inputs are often the only
+    // owners of earlier entries' outputs (a named loss keeps nothing but itself alive), so
+    // releasing them mid-walk would drop the rest of the graph unrun.
+    struct Cleanup {
+        std::vector<Entry>& entries;
+        std::int64_t start;
+        bool finished = false;
+        ~Cleanup() {
+            if (!finished)  // a backward function threw: drop the transient non-leaf gradients
+                for (std::int64_t i = start; i >= 0; --i)
+                    if (auto out = entries[size_t(i)].output.lock()) out->grad.reset();
+            std::erase_if(entries, [](const Entry& x) { return x.done; });
+        }
+    } cleanup{entries, start};
     root.impl()->grad = g.impl_ptr();
     for (std::int64_t i = start; i >= 0; --i) {
         Entry& e = entries[size_t(i)];
@@ -170,15 +184,15 @@ void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_gra
         for (size_t k = 0; k < grads.size(); ++k) {
             TensorImpl* in = e.inputs[k].get();
             if (!in || !grads[k].defined()) continue;
+            NABLA_CHECK(in->producer == 0 || find_entry(in->producer) >= 0, "backward",
+                        "{} has an input of shape {} whose graph an earlier backward already freed; call "
+                        "backward(grad, /*retain_graph=*/true) the first time to run it again",
+                        e.op, in->shape);
             accumulate(*in, reduce_to(grads[k], in->shape, e.op));
         }
-        if (!retain_graph) {
-            e.done = true;
-            e.inputs.clear();
-            e.fn = nullptr;
-        }
+        if (!retain_graph) e.done = true;
     }
-    if (!retain_graph) std::erase_if(entries, [](const Entry& x) { return x.done; });
+    cleanup.finished = true;
 }
 
 }  // namespace nabla

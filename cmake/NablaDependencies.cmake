@@ -2,6 +2,10 @@
 find_package(fmt REQUIRED)
 find_package(OpenBLAS CONFIG REQUIRED)
 find_package(Threads REQUIRED)
+# Header-only; core/safetensors.cpp parses headers with it.
+find_package(nlohmann_json REQUIRED)
+# zlib reads gzip-compressed IDX files.
+find_package(ZLIB REQUIRED)
 
 if(NOT TARGET nabla_openblas)
   add_library(nabla_openblas INTERFACE)

@@ -1,0 +1,25 @@
+#pragma once
+// MaxPool2d over [N, C, H, W]; stride 0 means stride = kernel, as in PyTorch.
+#include "layers/module.h"
+
+#include <cstdint>
+
+namespace nabla::nn {
+
+struct MaxPool2dOptions {
+    std::int64_t kernel = 2, stride = 0, padding = 0;
+};
+
+class MaxPool2d : public Module {
+public:
+    explicit MaxPool2d(const MaxPool2dOptions& options = {}) : options_(options) {}
+    Tensor forward(const Tensor& x) override;
+    std::string name() const override { return "MaxPool2d"; }
+    std::string extra_repr() const override;
+    const MaxPool2dOptions& options() const { return options_; }
+
+private:
+    MaxPool2dOptions options_;
+};
+
+}  // namespace nabla::nn

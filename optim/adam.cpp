@@ -1,0 +1,78 @@
+#include "optim/adam.h"
+
+#include "core/error.h"
+
+#include <cmath>
+
+namespace nabla::optim {
+
+void validate(const AdamOptions& o) {
+    NABLA_CHECK(o.lr >= 0.0, "Adam", "invalid learning rate: {}", o.lr);
+    NABLA_CHECK(o.beta1 >= 0.0 && o.beta1 < 1.0, "Adam", "invalid beta1: {} (must be in [0, 1))", o.beta1);
+    NABLA_CHECK(o.beta2 >= 0.0 && o.beta2 < 1.0, "Adam", "invalid beta2: {} (must be in [0, 1))", o.beta2);
+    NABLA_CHECK(o.eps >= 0.0, "Adam", "invalid eps: {} (must be >= 0)", o.eps);
+    NABLA_CHECK(o.weight_decay >= 0.0, "Adam", "invalid weight_decay: {}", o.weight_decay);
+}
+
+Adam::Adam(const std::vector<Tensor>& params, const AdamOptions& options)
+    : Adam("Adam", {{params, options}}, false) {}
+Adam::Adam(const std::vector<ParamGroup<AdamOptions>>& groups) : Adam("Adam", groups, false) {}
+Adam::Adam(std::string name, const std::vector<ParamGroup<AdamOptions>>& groups, bool decoupled)
+    : OptimizerWith<AdamOptions>(std::move(name), groups), decoupled_(decoupled) {}
+
+void Adam::update(std::size_t group, Tensor& param, const Tensor& grad, std::vector<Tensor>& state) {
+    // Scalars in double, element arithmetic in float32, in PyTorch's order (its
+    // _single_tensor_adam/adamw), so the trajectories agree to a few ulp.
+    const AdamOptions& o = options(group);
+    const auto t = static_cast<double>(step_count());
+    const double bias_correction1 = 1.0 - std::pow(o.beta1, t);
+    const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(o.beta2, t));
+    const auto neg_step_size = static_cast<float>(-(o.lr / bias_correction1));
+    const auto bc2_sqrt = static_cast<float>(bias_correction2_sqrt);
+    const auto beta1 = static_cast<float>(o.beta1), beta2 = static_cast<float>(o.beta2);
+    const auto one_minus_beta1 = static_cast<float>(1.0 - o.beta1);
+    const auto one_minus_beta2 = static_cast<float>(1.0 - o.beta2);
+    const auto eps = static_cast<float>(o.eps);
+    const auto wd = static_cast<float>(o.weight_decay);
+    const auto decay_factor = static_cast<float>(1.0 - o.lr * o.weight_decay);
+
+    if (!state[0].defined()) {
+        state[0] = zeros(param.shape());
+        state[1] = zeros(param.shape());
+    }
+    const std::int64_t n = param.numel();
+    float* p = param.data();
+    const float* g = grad.data();
+    float* m = state[0].data();
+    float* v = state[1].data();
+    for (std::int64_t i = 0; i < n; ++i) {
+        float d = g[i];
+        if (o.weight_decay != 0.0) {
+            if (decoupled_)
+                p[i] = p[i] * decay_factor;
+            else
+                d = add_scaled(d, wd, p[i]);
+        }
+        m[i] = add_scaled(m[i] * beta1, one_minus_beta1, d);
+        v[i] = v[i] * beta2 + one_minus_beta2 * d * d;
+        const float denom = std::sqrt(v[i]) / bc2_sqrt + eps;
+        p[i] = p[i] + neg_step_size * (m[i] / denom);
+    }
+}
+
+namespace {
+AdamOptions to_adam(const AdamWOptions& w) {
+    return {.lr = w.lr, .beta1 = w.beta1, .beta2 = w.beta2, .eps = w.eps, .weight_decay = w.weight_decay};
+}
+std::vector<ParamGroup<AdamOptions>> to_adam(const std::vector<ParamGroup<AdamWOptions>>& groups) {
+    std::vector<ParamGroup<AdamOptions>> out;
+    for (const auto& g : groups) out.push_back({g.params, to_adam(g.options)});
+    return out;
+}
+}  // namespace
+
+AdamW::AdamW(const std::vector<Tensor>& params, const AdamWOptions& options)
+    : Adam("AdamW", {{params, to_adam(options)}}, true) {}
+AdamW::AdamW(const std::vector<ParamGroup<AdamWOptions>>& groups) : Adam("AdamW", to_adam(groups), true) {}
+
+}  // namespace nabla::optim

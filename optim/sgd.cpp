@@ -1,0 +1,72 @@
+#include "optim/sgd.h"
+
+#include "core/error.h"
+
+namespace nabla::optim {
+
+void validate(const SGDOptions& o) {
+    NABLA_CHECK(o.lr >= 0.0, "SGD", "invalid learning rate: {}", o.lr);
+    NABLA_CHECK(o.momentum >= 0.0 && o.momentum < 1.0, "SGD", "invalid momentum: {} (must be in [0, 1))",
+                o.momentum);
+    NABLA_CHECK(o.dampening >= 0.0 && o.dampening <= 1.0, "SGD", "invalid dampening: {} (must be in [0, 1])",
+                o.dampening);
+    NABLA_CHECK(o.weight_decay >= 0.0, "SGD", "invalid weight_decay: {}", o.weight_decay);
+    NABLA_CHECK(!o.nesterov || (o.momentum > 0.0 && o.dampening == 0.0), "SGD",
+                "nesterov momentum requires momentum > 0 and dampening 0, got momentum {} and dampening {}",
+                o.momentum, o.dampening);
+}
+
+SGD::SGD(const std::vector<Tensor>& params, const SGDOptions& options) : SGD("SGD", {{params, options}}) {}
+SGD::SGD(const std::vector<ParamGroup<SGDOptions>>& groups) : SGD("SGD", groups) {}
+SGD::SGD(std::string name, const std::vector<ParamGroup<SGDOptions>>& groups)
+    : OptimizerWith<SGDOptions>(std::move(name), groups) {}
+
+void SGD::update(std::size_t group, Tensor& param, const Tensor& grad, std::vector<Tensor>& state) {
+    // float32 arithmetic in PyTorch's order of operations; scalars rounded to float
+    // once, as PyTorch does when it passes a Python float to a float kernel.
+    const SGDOptions& o = options(group);
+    const auto neg_lr = static_cast<float>(-o.lr);
+    const auto wd = static_cast<float>(o.weight_decay);
+    const auto mu = static_cast<float>(o.momentum);
+    const auto keep = static_cast<float>(1.0 - o.dampening);
+    const std::int64_t n = param.numel();
+    float* p = param.data();
+    const float* g = grad.data();
+
+    Tensor& buffer = state[0];
+    const bool first = !buffer.defined();
+    if (o.momentum != 0.0 && first) buffer = empty(param.shape());
+    float* v = buffer.defined() ? buffer.data() : nullptr;
+    for (std::int64_t i = 0; i < n; ++i) {
+        float d = g[i];
+        if (o.weight_decay != 0.0) d = add_scaled(d, wd, p[i]);
+        if (o.momentum != 0.0) {
+            // The first step copies d into the buffer: no dampening yet, as in PyTorch.
+            v[i] = first ? d : add_scaled(v[i] * mu, keep, d);
+            d = o.nesterov ? add_scaled(d, mu, v[i]) : v[i];
+        }
+        p[i] = add_scaled(p[i], neg_lr, d);
+    }
+}
+
+namespace {
+SGDOptions to_sgd(const MomentumOptions& m) {
+    return {.lr = m.lr,
+            .momentum = m.momentum,
+            .dampening = m.dampening,
+            .nesterov = m.nesterov,
+            .weight_decay = m.weight_decay};
+}
+std::vector<ParamGroup<SGDOptions>> to_sgd(const std::vector<ParamGroup<MomentumOptions>>& groups) {
+    std::vector<ParamGroup<SGDOptions>> out;
+    for (const auto& g : groups) out.push_back({g.params, to_sgd(g.options)});
+    return out;
+}
+}  // namespace
+
+Momentum::Momentum(const std::vector<Tensor>& params, const MomentumOptions& options)
+    : SGD("Momentum", {{params, to_sgd(options)}}) {}
+Momentum::Momentum(const std::vector<ParamGroup<MomentumOptions>>& groups)
+    : SGD("Momentum", to_sgd(groups)) {}
+
+}  // namespace nabla::optim

@@ -1,0 +1,183 @@
+// The tape's semantics: accumulation, grad mode, reuse, and the errors it raises.
+#include "helpers.h"
+
+using namespace nabla;
+
+TEST_CASE("gradients accumulate across backward calls until cleared", "[autograd][tape]") {
+    Tensor x = from_vector({1, 2}, {2});
+    x.requires_grad_();
+    REQUIRE_FALSE(x.grad().defined());
+    sum(x * 3.0f).backward();
+    REQUIRE(x.grad().to_vector() == std::vector<float>{3, 3});
+    sum(x * x).backward();
+    REQUIRE(x.grad().to_vector() == std::vector<float>{5, 7});
+    x.set_grad(Tensor());
+    REQUIRE_FALSE(x.grad().defined());
+    sum(x).backward();
+    REQUIRE(x.grad().to_vector() == std::vector<float>{1, 1});
+}
+
+TEST_CASE("NoGradGuard records nothing and its output does not require grad", "[autograd][tape]") {
+    Tensor x = ones({2});
+    x.requires_grad_();
+    const auto before = tape_size();
+    REQUIRE(is_grad_enabled());
+    {
+        NoGradGuard guard;
+        REQUIRE_FALSE(is_grad_enabled());
+        const Tensor y = exp(x) * x + 1.0f;
+        REQUIRE_FALSE(y.requires_grad());
+        REQUIRE(y.is_leaf());
+        REQUIRE(tape_size() == before);
+        REQUIRE_THROWS_WITH(y.backward(), Catch::Contains("does not require grad"));
+    }
+    REQUIRE(is_grad_enabled());
+    REQUIRE((x * 2.0f).requires_grad());
+}
+
+TEST_CASE("a nested NoGradGuard restores the state it found", "[autograd][tape]") {
+    {
+        NoGradGuard outer;
+        {
+            NoGradGuard inner;
+            REQUIRE_FALSE(is_grad_enabled());
+        }
+        REQUIRE_FALSE(is_grad_enabled());
+    }
+    REQUIRE(is_grad_enabled());
+    set_grad_enabled(false);
+    { NoGradGuard guard; }
+    REQUIRE_FALSE(is_grad_enabled());
+    set_grad_enabled(true);
+}
+
+TEST_CASE("a tensor used twice receives the sum of both gradients", "[autograd][tape]") {
+    Tensor x = from_vector({2, -3}, {2});
+    x.requires_grad_();
+    sum(x * x).backward();  // 2x
+    REQUIRE(x.grad().to_vector() == std::vector<float>{4, -6});
+    x.set_grad(Tensor());
+    sum(x + x).backward();
+    REQUIRE(x.grad().to_vector() == std::vector<float>{2, 2});
+    x.set_grad(Tensor());
+    // Through an intermediate used on two paths: y = 2x; z = y * y + y -> dz/dx = 2 (2y + 1)
+    const Tensor y = x * 2.0f;
+    sum(y * y + y).backward();
+    REQUIRE(x.grad().to_vector() == std::vector<float>{18, -22});
+}
+
+TEST_CASE("backward on a non-scalar without grad_output is an error", "[autograd][tape]") {
+    Tensor x = ones({3});
+    x.requires_grad_();
+    const Tensor y = x * 2.0f;
+    REQUIRE_THROWS_AS(y.backward(), Error);
+    REQUIRE_THROWS_WITH(y.backward(), Catch::Contains("backward") && Catch::Contains("[3]"));
+    REQUIRE_THROWS_WITH(y.backward(ones({2})), Catch::Contains("[2]") && Catch::Contains("[3]"));
+    REQUIRE_NOTHROW(y.backward(ones({3})));
+    REQUIRE(x.grad().to_vector() == std::vector<float>{2, 2, 2});
+}
+
+TEST_CASE("backward twice without retain_graph is an error mentioning retain_graph", "[autograd][tape]") {
+    Tensor x = ones({2});
+    x.requires_grad_();
+    const Tensor l = sum(exp(x));
+    l.backward();
+    REQUIRE_THROWS_AS(l.backward(), Error);
+    REQUIRE_THROWS_WITH(l.backward(), Catch::Contains("retain_graph"));
+}
+
+TEST_CASE("retain_graph keeps the graph for a second backward", "[autograd][tape]") {
+    Tensor x = from_vector({1, 2}, {2});
+    x.requires_grad_();
+    const Tensor l = sum(x * x);
+    l.backward(Tensor(), true);
+    l.backward();
+    REQUIRE(x.grad().to_vector() == std::vector<float>{4, 8});
+}
+
+TEST_CASE("backward on a tensor that does not require grad is an error", "[autograd][tape]") {
+    const Tensor x = ones({1});
+    REQUIRE_THROWS_AS(x.backward(), Error);
+    REQUIRE_THROWS_WITH(sum(x * 2.0f).backward(),
+                        Catch::Contains("backward") && Catch::Contains("does not require grad"));
+}
+
+TEST_CASE("modifying a saved tensor in place before backward is an error", "[autograd][tape]") {
+    Tensor x = from_vector({1, 2}, {2});
+    x.requires_grad_();
+    const Tensor l = sum(x * x);
+    x.data()[0] = 5.0f;
+    x.bump_version();
+    REQUIRE_THROWS_AS(l.backward(), Error);
+    Tensor w = from_vector({1, 2}, {2});
+    w.requires_grad_();
+    const Tensor y = exp(w);
+    const Tensor l2 = sum(y);
+    y.detach().fill_(0.0f);  // fill_ bumps the version of the shared storage
+    REQUIRE_THROWS_WITH(l2.backward(), Catch::Contains("modified in place") && Catch::Contains("exp"));
+}
+
+TEST_CASE("requires_grad_ on a non-leaf is an error", "[autograd][tape]") {
+    Tensor x = ones({2});
+    x.requires_grad_();
+    Tensor y = x * 2.0f;
+    REQUIRE_FALSE(y.is_leaf());
+    REQUIRE_THROWS_AS(y.requires_grad_(false), Error);
+    REQUIRE_THROWS_WITH(y.requires_grad_(), Catch::Contains("requires_grad_") && Catch::Contains("leaf"));
+    REQUIRE_NOTHROW(x.requires_grad_(false));
+    REQUIRE_FALSE(x.requires_grad());
+}
+
+TEST_CASE("gradients only reach inputs that require grad", "[autograd][tape]") {
+    Tensor a = from_vector({1, 2}, {2}), b = from_vector({3, 4}, {2});
+    a.requires_grad_();
+    sum(a * b).backward();
+    REQUIRE(a.grad().to_vector() == std::vector<float>{3, 4});
+    REQUIRE_FALSE(b.grad().defined());
+}
+
+TEST_CASE("backward frees the graph it ran, and non-leaves keep no gradient", "[autograd][tape]") {
+    const auto before = tape_size();
+    Tensor x = ones({2});
+    x.requires_grad_();
+    const Tensor y = x * 2.0f;
+    const Tensor l = sum(exp(y));
+    REQUIRE(tape_size() == before + 3);
+    l.backward();
+    REQUIRE(tape_size() == before);
+    REQUIRE_FALSE(y.grad().defined());
+    REQUIRE(x.grad().defined());
+}
+
+TEST_CASE("backward from a named loss runs the whole graph", "[autograd][tape]") {
+    // The intermediates are owned by the tape alone: nothing but the loss is kept.
+    Tensor x = from_vector({0.5f, -1.0f}, {2});
+    x.requires_grad_();
+    const Tensor loss = sum(exp(x * x) * 2.0f);
+    loss.backward();
+    // d/dx 2 exp(x^2) = 4 x exp(x^2)
+    nabla::test::require_close(x.grad(), {4 * 0.5f * std::exp(0.25f), -4 * std::exp(1.0f)});
+}
+
+TEST_CASE("backward into an intermediate whose graph was already freed is an error", "[autograd][tape]") {
+    Tensor x = ones({2});
+    x.requires_grad_();
+    const Tensor y = exp(x);
+    sum(y).backward();
+    REQUIRE_THROWS_WITH(sum(y * 2.0f).backward(),
+                        Catch::Contains("backward") && Catch::Contains("retain_graph"));
+    // A failed backward leaves the tape usable.
+    x.set_grad(Tensor());
+    sum(x * 3.0f).backward();
+    REQUIRE(x.grad().to_vector() == std::vector<float>{3, 3});
+}
+
+TEST_CASE("backward on a leaf accumulates grad_output into it", "[autograd][tape]") {
+    Tensor x = from_vector({1, 2}, {2});
+    x.requires_grad_();
+    x.backward(from_vector({3, 4}, {2}));
+    x.backward(from_vector({3, 4}, {2}));
+    REQUIRE(x.grad().to_vector() == std::vector<float>{6, 8});
+    REQUIRE_THROWS_WITH(x.set_grad(zeros({3})),
+                        Catch::Contains("set_grad") && Catch::Contains("[3]") && Catch::Contains("[2]"));
+}

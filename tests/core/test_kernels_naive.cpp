@@ -1,0 +1,83 @@
+// im2col/col2im, max pooling and softmax kernels against direct definitions.
+#include "core/conv.h"
+#include "core/pool.h"
+#include "core/softmax.h"
+#include "helpers.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace nabla;
+using nabla::test::require_close;
+
+TEST_CASE("col2im_add is the adjoint of im2col", "[core][conv]") {
+    // <im2col(x), c> == <x, col2im(c)> for every stride, padding and odd size.
+    manual_seed(500);
+    struct Cfg {
+        std::int64_t C, H, W, K, S, P;
+    };
+    for (const Cfg& c :
+         {Cfg{1, 5, 5, 3, 1, 0}, Cfg{2, 7, 6, 3, 2, 1}, Cfg{3, 4, 9, 2, 3, 1}, Cfg{1, 3, 3, 3, 1, 2}}) {
+        INFO("C=" << c.C << " H=" << c.H << " W=" << c.W << " K=" << c.K << " S=" << c.S << " P=" << c.P);
+        const Conv2dDims d = make_conv2d_dims(1, c.C, c.H, c.W, 1, c.K, c.K, c.S, c.P);
+        const Tensor x = randn({c.C, c.H, c.W}), col_in = randn({d.col_size()});
+        Tensor col = empty({d.col_size()});
+        im2col(col.data(), x.data(), d);
+        Tensor back = zeros({c.C, c.H, c.W});
+        col2im_add(back.data(), col_in.data(), d);
+        double lhs = 0.0, rhs = 0.0;
+        for (std::int64_t i = 0; i < d.col_size(); ++i) lhs += double(col.data()[i]) * col_in.data()[i];
+        for (std::int64_t i = 0; i < x.numel(); ++i) rhs += double(x.data()[i]) * back.data()[i];
+        REQUIRE(lhs == Approx(rhs).epsilon(1e-5));
+    }
+}
+
+TEST_CASE("max_pool2d_forward matches a direct window maximum", "[core][pool]") {
+    manual_seed(501);
+    struct Cfg {
+        std::int64_t B, C, H, W, K, S, P;
+    };
+    for (const Cfg& c : {Cfg{1, 1, 4, 4, 2, 2, 0}, Cfg{2, 3, 7, 5, 3, 2, 1}, Cfg{1, 2, 6, 6, 3, 1, 1},
+                         Cfg{2, 1, 5, 8, 2, 3, 1}, Cfg{1, 1, 9, 9, 4, 2, 2}}) {
+        INFO("B=" << c.B << " C=" << c.C << " H=" << c.H << " W=" << c.W << " K=" << c.K << " S=" << c.S
+                  << " P=" << c.P);
+        const Pool2dDims d = make_pool2d_dims(c.B, c.C, c.H, c.W, c.K, c.S, c.P);
+        const Tensor x = randn({c.B, c.C, c.H, c.W});
+        std::vector<float> out(static_cast<size_t>(c.B * c.C * d.OH * d.OW));
+        std::vector<std::int32_t> arg(out.size());
+        max_pool2d_forward(out.data(), arg.data(), x.data(), d);
+        for (std::int64_t bc = 0; bc < c.B * c.C; ++bc)
+            for (std::int64_t oh = 0; oh < d.OH; ++oh)
+                for (std::int64_t ow = 0; ow < d.OW; ++ow) {
+                    float best = -std::numeric_limits<float>::infinity();
+                    for (std::int64_t ih = oh * c.S - c.P; ih < oh * c.S - c.P + c.K; ++ih)
+                        for (std::int64_t iw = ow * c.S - c.P; iw < ow * c.S - c.P + c.K; ++iw)
+                            if (ih >= 0 && ih < c.H && iw >= 0 && iw < c.W)
+                                best = std::max(best, x.data()[(bc * c.H + ih) * c.W + iw]);
+                    const auto o = size_t((bc * d.OH + oh) * d.OW + ow);
+                    REQUIRE(out[o] == best);
+                    REQUIRE(x.data()[bc * c.H * c.W + arg[o]] == best);
+                }
+    }
+}
+
+TEST_CASE("softmax kernels match the definitions computed in double", "[core][softmax]") {
+    manual_seed(502);
+    const std::int64_t N = 7, C = 11;
+    const Tensor x = randn({N, C}, 0.0f, 5.0f);
+    std::vector<std::int64_t> labels(static_cast<size_t>(N));
+    for (std::int64_t n = 0; n < N; ++n) labels[size_t(n)] = (n * 3) % C;
+    std::vector<float> y(static_cast<size_t>(N * C)), probs(y.size()), losses(static_cast<size_t>(N));
+    log_softmax_forward(y.data(), x.data(), N, C);
+    cross_entropy_forward(losses.data(), probs.data(), x.data(), labels.data(), N, C);
+    for (std::int64_t n = 0; n < N; ++n) {
+        double s = 0.0;
+        for (std::int64_t c = 0; c < C; ++c) s += std::exp(double(x.data()[n * C + c]));
+        for (std::int64_t c = 0; c < C; ++c) {
+            const double want = double(x.data()[n * C + c]) - std::log(s);
+            REQUIRE(y[size_t(n * C + c)] == Approx(want).margin(1e-5));
+            REQUIRE(probs[size_t(n * C + c)] == Approx(std::exp(want)).margin(1e-6));
+        }
+        REQUIRE(losses[size_t(n)] == Approx(-y[size_t(n * C + labels[size_t(n)])]).margin(1e-5));
+    }
+}
