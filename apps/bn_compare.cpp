@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
                 if (r.percentile_every > 0) r.percentile_every = std::max<std::int64_t>(1, r.steps / 10);
                 r.log_every = std::max<std::int64_t>(1, std::min<std::int64_t>(r.log_every, r.steps / 10));
             }
-        const std::string dir = data::require_mnist_dir(data_dir);
+        const std::string dir = data::find_mnist_dir(data_dir).string();
         const data::MNIST train(dir, data::Split::train, {.limit = limit_train});
         const data::MNIST test(dir, data::Split::test, {.limit = limit_test});
         if (out.empty()) out = full ? "reports/bn_compare-full" : "reports/bn_compare-quick";

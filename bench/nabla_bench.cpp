@@ -138,7 +138,7 @@ void bench_kernels(int iters, Out& out) {
 }
 
 void bench_epoch(const std::string& dir, const std::vector<std::string>& models, Out& out) {
-    const data::MNIST train(data::require_mnist_dir(dir), data::Split::train);
+    const data::MNIST train(data::find_mnist_dir(dir).string(), data::Split::train);
     for (const auto& name : models) {
         const bool bn = name.ends_with("_bn");
         const ModelKind kind = parse_model_kind(name.substr(0, name.find('_')));

@@ -33,12 +33,13 @@ TrainState load_checkpoint(const std::string& path, nn::Module& model, optim::Op
     };
     NABLA_CHECK(meta("model") == model_name, "load_checkpoint", "{} holds a {} model, this run trains {}", path,
                 meta("model"), model_name);
-    NamedTensors model_part, optim_part;
+    NamedTensors model_part;
+    optim::StateDict optim_part;
     for (const auto& [name, t] : file.tensors) {
         if (name.starts_with(kModelPrefix))
             model_part.emplace_back(name.substr(std::string(kModelPrefix).size()), t);
         else if (name.starts_with(kOptimPrefix))
-            optim_part.emplace_back(name.substr(std::string(kOptimPrefix).size()), t);
+            optim_part.emplace(name.substr(std::string(kOptimPrefix).size()), t);
     }
     // Each load checks everything before writing; the model is put back if the
     // optimizer part does not fit, so a bad file changes nothing.

@@ -45,7 +45,7 @@ void validate(const Flags& f) {
 
 int train(const Flags& f, ModelKind kind) {
     const std::string name = model_name(kind, f.bn);
-    const std::string dir = data::require_mnist_dir(f.data);
+    const std::string dir = data::find_mnist_dir(f.data).string();
     manual_seed(f.seed);
     auto model = make_model(kind, f.bn);
     const data::MNIST train_set(dir, data::Split::train, {.limit = f.limit_train});
