@@ -27,7 +27,6 @@
 #include "layers/linear.h"
 #include "layers/loss.h"
 #include "layers/module.h"
-#include "layers/param_groups.h"
 #include "layers/pooling.h"
 #include "layers/sequential.h"
 #include "layers/serialize.h"

@@ -191,16 +191,6 @@ TEST_CASE("printing a nested model indents children", "[layers][module]") {
     CHECK(nn::Dropout({.p = 0.25f}).extra_repr() == "p=0.25");
 }
 
-TEST_CASE("weight_decay_groups exempts biases and normalisation parameters", "[layers][module]") {
-    nn::Sequential net(nn::Linear({.in = 4, .out = 3, .bias = false}), nn::BatchNorm1d({.num_features = 3}),
-                       nn::ReLU(), nn::Linear({.in = 3, .out = 2}), nn::LayerNorm({.normalized_shape = {2}}));
-    const nn::WeightDecayGroups g = nn::weight_decay_groups(net);
-    CHECK(g.decay_names == std::vector<std::string>{"0.weight", "3.weight"});
-    CHECK(g.no_decay_names == std::vector<std::string>{"1.weight", "1.bias", "3.bias", "4.weight", "4.bias"});
-    CHECK(g.decay.size() + g.no_decay.size() == net.parameters().size());
-    CHECK(g.decay[1].same(net.at<nn::Linear>(3).weight()));
-}
-
 TEST_CASE("training steps through a BN model leave no tape entries or tensors behind", "[layers][module]") {
     manual_seed(13);
     nn::Sequential net(nn::Conv2d({.in = 1, .out = 4, .kernel = 3, .padding = 1, .bias = false}),
