@@ -5,5 +5,5 @@
 #include "apps/common/trainer_cli.h"
 
 int main(int argc, char** argv) {
-    return nabla::apps::run_trainer(argc, argv, nabla::apps::ModelKind::mlp, {.epochs = 12, .lr = 0.01f});
+    return nabla::apps::run_trainer(argc, argv, nabla::apps::ModelKind::mlp, {.epochs = 15, .lr = 0.01f});
 }
