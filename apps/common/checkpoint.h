@@ -15,10 +15,17 @@ struct TrainState {
     double best_accuracy = 0.0;
 };
 
+// What a checkpoint was trained as ("mlp_bn", "momentum"); resuming it into another
+// model or optimizer is refused with a message naming both.
+struct CheckpointTag {
+    std::string model;
+    std::string optimizer;
+};
+
 void save_checkpoint(const std::string& path, const nn::Module& model, const optim::Optimizer& opt,
-                     const TrainState& state, const std::string& model_name);
+                     const TrainState& state, const CheckpointTag& tag);
 // Restores all three; the model and optimizer are unchanged when the file does not fit.
 TrainState load_checkpoint(const std::string& path, nn::Module& model, optim::Optimizer& opt,
-                           const std::string& model_name);
+                           const CheckpointTag& tag);
 
 }  // namespace nabla::apps
