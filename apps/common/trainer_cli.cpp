@@ -81,16 +81,16 @@ int train(const Flags& f, ModelKind kind) {
         for (const data::Batch& batch : loader) {
             const StepStats s = train_step(*model, *opt, batch, kind);
             ++done;
+            ++state.step;  // skipped steps count too: step numbers name batches
             if (!s.finite) {
-                if (!f.allow_nonfinite) throw non_finite_loss(s.loss, state.step + 1, epoch);
+                if (!f.allow_nonfinite) throw non_finite_loss(s.loss, state.step, epoch);
                 // The batch took no step and stays out of the running means.
                 if (skipped++ == 0)
                     fmt::print(stderr, "warning: the loss became {} at step {} of epoch {}; skipping such steps "
-                               "(--allow-nonfinite)\n", s.loss, state.step + 1, epoch);
+                               "(--allow-nonfinite)\n", s.loss, state.step, epoch);
                 if (g_interrupted) break;
                 continue;
             }
-            ++state.step;
             loss_sum += s.loss * double(s.count);
             correct += s.correct;
             seen += s.count;
