@@ -79,11 +79,11 @@ TEST_CASE("a data directory with missing or corrupt files is reported with the f
         std::fstream f(bad_magic / "train-images-idx3-ubyte", std::ios::in | std::ios::out | std::ios::binary);
         f.write("\x00\x00\x09\x99", 4);
     }
-    require_clean_failure(run(bad_magic), "train-images-idx3-ubyte");
+    require_clean_failure(run(bad_magic), "wrong magic number");
 
     const auto truncated = fresh_copy("truncated");
     std::filesystem::resize_file(truncated / "train-images-idx3-ubyte", 5000);
-    require_clean_failure(run(truncated), "train-images-idx3-ubyte");
+    require_clean_failure(run(truncated), "truncated data");
 
     const auto header_only = fresh_copy("header_only");
     std::filesystem::resize_file(header_only / "t10k-labels-idx1-ubyte", 3);
@@ -92,15 +92,15 @@ TEST_CASE("a data directory with missing or corrupt files is reported with the f
     const auto bad_gzip = fresh_copy("bad_gzip");
     std::filesystem::remove(bad_gzip / "t10k-images-idx3-ubyte");
     write_file(bad_gzip / "t10k-images-idx3-ubyte.gz", Bytes{0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7});
-    require_clean_failure(run(bad_gzip), "t10k-images-idx3-ubyte.gz");
+    require_clean_failure(run(bad_gzip), "corrupt gzip stream");
 
     const auto mismatch = fresh_copy("mismatch");
     write_file(mismatch / "t10k-labels-idx1-ubyte", idx_labels(Bytes(150, 1)));
-    require_clean_failure(run(mismatch), "labels");
+    require_clean_failure(run(mismatch), "holds 150 labels");
 
     const auto bad_label = fresh_copy("bad_label");
     write_file(bad_label / "t10k-labels-idx1-ubyte", idx_labels(Bytes(200, 12)));
-    require_clean_failure(run(bad_label), "12");
+    require_clean_failure(run(bad_label), "label 12 of sample 0 is out of range");
 }
 
 TEST_CASE("a checkpoint of another architecture or optimizer is refused, naming both", "[apps][bad_input][checkpoint]") {

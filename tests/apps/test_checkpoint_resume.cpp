@@ -93,12 +93,21 @@ TEST_CASE("a corrupt or truncated checkpoint is refused and the previous one sta
     write_file(bad_header, Bytes(damaged.begin(), damaged.end()));
     write_file(garbage, Bytes(5000, 0xff));
 
-    for (const std::string& bad : {truncated, empty_file, bad_header, garbage}) {
+    // Well-formed safetensors whose checkpoint metadata is damaged.
+    const std::string bad_epoch = tiny.path("bad_epoch.safetensors");
+    {
+        SafetensorsFile f = load_safetensors(good);
+        f.metadata["epoch"] = "one";
+        save_safetensors(bad_epoch, NamedTensors(f.tensors.begin(), f.tensors.end()), f.metadata);
+    }
+
+    for (const std::string& bad : {truncated, empty_file, bad_header, garbage, bad_epoch}) {
         INFO(bad);
         // Resuming the damaged file with --save pointing at the good one must not touch it.
         const AppResult r =
             run_app(mnist_mlp_path(), tiny.args({"--resume", bad, "--epochs", "2", "--save", good}));
         require_clean_failure(r, bad);
+        if (bad == bad_epoch) REQUIRE_THAT(r.err, Catch::Contains("metadata 'epoch' is not a number: 'one'"));
         REQUIRE_THAT(r.err, Catch::StartsWith("error: "));
         REQUIRE(read_text(good) == good_bytes);
     }
