@@ -37,6 +37,8 @@ struct Flags {
 void validate(const Flags& f) {
     NABLA_CHECK(f.epochs >= 0, "flags", "--epochs must be >= 0, got {}", f.epochs);
     NABLA_CHECK(f.batch_size >= 1, "flags", "--batch-size must be >= 1, got {}", f.batch_size);
+    NABLA_CHECK(!f.bn || f.batch_size >= 2 || f.eval_only, "flags",
+                "--bn needs --batch-size >= 2: BatchNorm cannot train on one value per channel");
     NABLA_CHECK(f.threads >= 0, "flags", "--threads must be >= 0, got {}", f.threads);
     NABLA_CHECK(f.limit_train >= 0 && f.limit_test >= 0, "flags", "--limit-train/--limit-test must be >= 0");
     NABLA_CHECK(f.log_every >= 1, "flags", "--log-every must be >= 1, got {}", f.log_every);
@@ -53,7 +55,12 @@ int train(const Flags& f, ModelKind kind) {
     const std::string dir = data::find_mnist_dir(f.data).string();
     const data::MNIST train_set(dir, data::Split::train, {.limit = f.limit_train});
     const data::MNIST test_set(dir, data::Split::test, {.limit = f.limit_test});
-    data::DataLoader loader(train_set, {.batch_size = f.batch_size, .shuffle = true, .drop_last = false,
+    // BatchNorm cannot train on a batch of one: a lone last sample sits out every epoch.
+    const bool lone_last = f.bn && train_set.size() % f.batch_size == 1;
+    if (lone_last && !f.quiet)
+        fmt::print("note: {} training images in batches of {} leave a last batch of one, which BatchNorm cannot "
+                   "train on; it is skipped\n", train_set.size(), f.batch_size);
+    data::DataLoader loader(train_set, {.batch_size = f.batch_size, .shuffle = true, .drop_last = lone_last,
                                         .seed = f.seed});
     TrainState state;
     if (!f.resume.empty()) {

@@ -49,7 +49,8 @@ TEST_CASE("invalid hyperparameters are rejected before any training", "[apps][ba
                               {{"--momentum", "1"}, "invalid momentum: 1"},
                               {{"--momentum=-0.5"}, "invalid momentum: -0.5"},
                               {{"--weight-decay=-1"}, "invalid weight decay"},
-                              {{"--eval-only"}, "--eval-only needs --resume"}});
+                              {{"--eval-only"}, "--eval-only needs --resume"},
+                              {{"--bn", "--batch-size", "1"}, "--bn needs --batch-size >= 2"}});
     require_clean_failure(run_app(mnist_mlp_path(), {"--data", tiny.data.string(), "--limit-test=-3"}),
                           "--limit-train/--limit-test must be >= 0");
     // Also with a data directory that does not exist: the hyperparameter is reported, not the data.
@@ -141,4 +142,15 @@ TEST_CASE("outputs that cannot be written are reported", "[apps][bad_input]") {
     require_clean_failure(
         run_app(mnist_mlp_path(), tiny.args({"--epochs", "1", "--save", tiny.path("no/such/dir/c.safetensors")}, 64)),
         "no/such/dir/c.safetensors");
+}
+
+TEST_CASE("with BN a last batch of one image is skipped instead of failing the run", "[apps][bad_input]") {
+    const TinyMnist tiny;
+    // 33 images in batches of 32 leave one.
+    for (const std::string& binary : {mnist_mlp_path(), mnist_cnn_path()}) {
+        const AppResult r = run_app(binary, {"--data", tiny.data.string(), "--threads", "1", "--bn", "--batch-size",
+                                             "32", "--limit-train", "33", "--epochs", "1", "--log-every", "100"});
+        require_success(r);
+        REQUIRE_THAT(r.out, Catch::Contains("33 training images in batches of 32 leave a last batch of one"));
+    }
 }
