@@ -17,7 +17,8 @@ T parse_number(const std::string& path, const std::string& key, const std::strin
     T value{};
     const char* end = text.data() + text.size();
     const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    NABLA_CHECK(ec == std::errc() && ptr == end, kWhere, "{}: metadata '{}' is not a number: '{}'", path, key, text);
+    NABLA_CHECK(ec == std::errc() && ptr == end, kWhere, "{}: metadata '{}' is not a number: '{}'", path, key,
+                text);
     return value;
 }
 }  // namespace

@@ -23,8 +23,10 @@ struct TinyMnist {
 
     // --data, one thread, batch 32 and a limit on the training images.
     std::vector<std::string> args(std::vector<std::string> extra, int limit_train = 320) const {
-        std::vector<std::string> a{"--data", data.string(), "--threads", "1", "--batch-size", "32",
-                                   "--limit-train", std::to_string(limit_train), "--quiet"};
+        std::vector<std::string> a{
+            "--data",       data.string(), "--threads",     "1",
+            "--batch-size", "32",          "--limit-train", std::to_string(limit_train),
+            "--quiet"};
         a.insert(a.end(), extra.begin(), extra.end());
         return a;
     }

@@ -2,16 +2,16 @@
 
 #include "data/idx_files.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <csignal>
-#include <fcntl.h>
 #include <random>
 #include <sstream>
 #include <stdexcept>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 namespace nabla::test {
 
@@ -47,7 +47,8 @@ AppProcess::AppProcess(const std::string& binary, const std::vector<std::string>
     argv.push_back(nullptr);
     const int out_fd = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     const int err_fd = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out_fd < 0 || err_fd < 0) throw std::runtime_error("AppProcess: cannot create output files in " + dir.string());
+    if (out_fd < 0 || err_fd < 0)
+        throw std::runtime_error("AppProcess: cannot create output files in " + dir.string());
     pid_ = ::fork();
     if (pid_ == 0) {
         ::dup2(out_fd, STDOUT_FILENO);
@@ -99,15 +100,16 @@ AppResult AppProcess::wait(std::chrono::seconds timeout) {
     return r;
 }
 
-AppResult run_app(const std::string& binary, const std::vector<std::string>& args, std::chrono::seconds timeout) {
+AppResult run_app(const std::string& binary, const std::vector<std::string>& args,
+                  std::chrono::seconds timeout) {
     TempDir scratch;
     AppProcess p(binary, args, scratch.path());
     return p.wait(timeout);
 }
 
 namespace {
-void write_split(const std::filesystem::path& images_path, const std::filesystem::path& labels_path, int count,
-                 std::mt19937& rng) {
+void write_split(const std::filesystem::path& images_path, const std::filesystem::path& labels_path,
+                 int count, std::mt19937& rng) {
     constexpr int kSide = 28, kBlock = 6;
     std::uniform_int_distribution<int> noise(0, 70), bright(180, 255), jitter(-1, 1);
     Bytes pixels(static_cast<size_t>(count) * kSide * kSide), labels(static_cast<size_t>(count));

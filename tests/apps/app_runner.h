@@ -17,11 +17,11 @@ std::string mnist_cnn_path();
 std::string bn_compare_path();
 
 struct AppResult {
-    bool exited = false;      // ended through exit() or return from main
-    int exit_code = -1;       // when exited
-    int signal = 0;           // the signal that ended it, 0 if none
-    bool timed_out = false;   // killed by the deadline
-    std::string out, err;     // its stdout and stderr
+    bool exited = false;     // ended through exit() or return from main
+    int exit_code = -1;      // when exited
+    int signal = 0;          // the signal that ended it, 0 if none
+    bool timed_out = false;  // killed by the deadline
+    std::string out, err;    // its stdout and stderr
     std::string all() const { return out + err; }
     // For INFO(): how it ended and what it printed.
     std::string describe() const;
@@ -30,13 +30,14 @@ struct AppResult {
 // A child process of `binary` with `args`; its stdout and stderr go to files in `dir`.
 class AppProcess {
 public:
-    AppProcess(const std::string& binary, const std::vector<std::string>& args, const std::filesystem::path& dir);
+    AppProcess(const std::string& binary, const std::vector<std::string>& args,
+               const std::filesystem::path& dir);
     ~AppProcess();  // kills a child still running
     AppProcess(const AppProcess&) = delete;
     AppProcess& operator=(const AppProcess&) = delete;
 
-    bool running();                        // false once it has ended (and was reaped)
-    void kill_now(int signal);             // sends `signal`
+    bool running();                                // false once it has ended (and was reaped)
+    void kill_now(int signal);                     // sends `signal`
     AppResult wait(std::chrono::seconds timeout);  // reaps it; SIGKILL at the deadline
 
 private:

@@ -11,13 +11,15 @@ struct BadCase {
     std::string message;  // must appear in the output
 };
 
-void require_all_fail_cleanly(const std::string& binary, const TinyMnist& tiny, const std::vector<BadCase>& cases) {
+void require_all_fail_cleanly(const std::string& binary, const TinyMnist& tiny,
+                              const std::vector<BadCase>& cases) {
     for (const BadCase& c : cases) {
         std::string joined;
         for (const auto& a : c.args) joined += a + " ";
         INFO("args: " << joined);
         // Not tiny.args(): its --batch-size would clash with the cases' own.
-        std::vector<std::string> args{"--data", tiny.data.string(), "--threads", "1", "--limit-train", "64", "--quiet"};
+        std::vector<std::string> args{"--data", tiny.data.string(), "--threads", "1", "--limit-train",
+                                      "64",     "--quiet"};
         args.insert(args.end(), c.args.begin(), c.args.end());
         require_clean_failure(run_app(binary, args, std::chrono::seconds(30)), c.message);
     }
@@ -62,7 +64,8 @@ TEST_CASE("a data directory with missing or corrupt files is reported with the f
           "[apps][bad_input]") {
     const TinyMnist tiny;
     const auto run = [&](const std::filesystem::path& dir) {
-        return run_app(mnist_mlp_path(), {"--data", dir.string(), "--threads", "1", "--epochs", "1", "--quiet"});
+        return run_app(mnist_mlp_path(),
+                       {"--data", dir.string(), "--threads", "1", "--epochs", "1", "--quiet"});
     };
     require_clean_failure(run(tiny.dir / "nowhere"), "scripts/fetch-mnist");
 
@@ -77,7 +80,8 @@ TEST_CASE("a data directory with missing or corrupt files is reported with the f
 
     const auto bad_magic = fresh_copy("bad_magic");
     {
-        std::fstream f(bad_magic / "train-images-idx3-ubyte", std::ios::in | std::ios::out | std::ios::binary);
+        std::fstream f(bad_magic / "train-images-idx3-ubyte",
+                       std::ios::in | std::ios::out | std::ios::binary);
         f.write("\x00\x00\x09\x99", 4);
     }
     require_clean_failure(run(bad_magic), "wrong magic number");
@@ -104,32 +108,40 @@ TEST_CASE("a data directory with missing or corrupt files is reported with the f
     require_clean_failure(run(bad_label), "label 12 of sample 0 is out of range");
 }
 
-TEST_CASE("a checkpoint of another architecture or optimizer is refused, naming both", "[apps][bad_input][checkpoint]") {
+TEST_CASE("a checkpoint of another architecture or optimizer is refused, naming both",
+          "[apps][bad_input][checkpoint]") {
     const TinyMnist tiny;
     const std::string mlp = tiny.path("mlp.safetensors"), mlp_bn = tiny.path("mlp_bn.safetensors");
     const std::string adam = tiny.path("adam.safetensors");
     require_success(run_app(mnist_mlp_path(), tiny.args({"--no-bn", "--epochs", "1", "--save", mlp}, 64)));
     require_success(run_app(mnist_mlp_path(), tiny.args({"--bn", "--epochs", "1", "--save", mlp_bn}, 64)));
-    require_success(run_app(mnist_mlp_path(),
-                            tiny.args({"--no-bn", "--optimizer", "adam", "--epochs", "1", "--save", adam}, 64)));
+    require_success(
+        run_app(mnist_mlp_path(),
+                tiny.args({"--no-bn", "--optimizer", "adam", "--epochs", "1", "--save", adam}, 64)));
 
-    require_clean_failure(run_app(mnist_cnn_path(), tiny.args({"--no-bn", "--resume", mlp, "--epochs", "2"}, 64)),
-                          "holds a mlp model, this run trains cnn");
+    require_clean_failure(
+        run_app(mnist_cnn_path(), tiny.args({"--no-bn", "--resume", mlp, "--epochs", "2"}, 64)),
+        "holds a mlp model, this run trains cnn");
     require_clean_failure(run_app(mnist_cnn_path(), tiny.args({"--eval-only", "--resume", mlp_bn}, 64)),
                           "holds a mlp_bn model, this run trains cnn");
-    require_clean_failure(run_app(mnist_mlp_path(), tiny.args({"--no-bn", "--resume", mlp_bn, "--epochs", "2"}, 64)),
-                          "holds a mlp_bn model, this run trains mlp");
-    require_clean_failure(run_app(mnist_mlp_path(), tiny.args({"--bn", "--resume", mlp, "--epochs", "2"}, 64)),
-                          "holds a mlp model, this run trains mlp_bn");
-    require_clean_failure(run_app(mnist_mlp_path(), tiny.args({"--no-bn", "--resume", adam, "--epochs", "2"}, 64)),
-                          "trained with the adam optimizer, this run uses momentum (pass --optimizer adam)");
     require_clean_failure(
-        run_app(mnist_mlp_path(), tiny.args({"--no-bn", "--optimizer", "sgd", "--resume", mlp, "--epochs", "2"}, 64)),
+        run_app(mnist_mlp_path(), tiny.args({"--no-bn", "--resume", mlp_bn, "--epochs", "2"}, 64)),
+        "holds a mlp_bn model, this run trains mlp");
+    require_clean_failure(
+        run_app(mnist_mlp_path(), tiny.args({"--bn", "--resume", mlp, "--epochs", "2"}, 64)),
+        "holds a mlp model, this run trains mlp_bn");
+    require_clean_failure(
+        run_app(mnist_mlp_path(), tiny.args({"--no-bn", "--resume", adam, "--epochs", "2"}, 64)),
+        "trained with the adam optimizer, this run uses momentum (pass --optimizer adam)");
+    require_clean_failure(
+        run_app(mnist_mlp_path(),
+                tiny.args({"--no-bn", "--optimizer", "sgd", "--resume", mlp, "--epochs", "2"}, 64)),
         "trained with the momentum optimizer, this run uses sgd");
     // A file that is not a checkpoint at all, and one that does not exist.
     const std::string plain = tiny.path("plain.safetensors");
     save_safetensors(plain, {{"w", zeros({2, 2})}});
-    require_clean_failure(run_app(mnist_mlp_path(), tiny.args({"--resume", plain})), "not a nabla checkpoint");
+    require_clean_failure(run_app(mnist_mlp_path(), tiny.args({"--resume", plain})),
+                          "not a nabla checkpoint");
     require_clean_failure(run_app(mnist_mlp_path(), tiny.args({"--resume", tiny.path("none.safetensors")})),
                           "none.safetensors");
 }
@@ -137,10 +149,12 @@ TEST_CASE("a checkpoint of another architecture or optimizer is refused, naming 
 TEST_CASE("outputs that cannot be written are reported", "[apps][bad_input]") {
     const TinyMnist tiny;
     require_clean_failure(
-        run_app(mnist_mlp_path(), tiny.args({"--epochs", "1", "--metrics", tiny.path("no/such/dir/m.jsonl")}, 64)),
+        run_app(mnist_mlp_path(),
+                tiny.args({"--epochs", "1", "--metrics", tiny.path("no/such/dir/m.jsonl")}, 64)),
         "no/such/dir/m.jsonl");
     require_clean_failure(
-        run_app(mnist_mlp_path(), tiny.args({"--epochs", "1", "--save", tiny.path("no/such/dir/c.safetensors")}, 64)),
+        run_app(mnist_mlp_path(),
+                tiny.args({"--epochs", "1", "--save", tiny.path("no/such/dir/c.safetensors")}, 64)),
         "no/such/dir/c.safetensors");
 }
 
@@ -148,8 +162,9 @@ TEST_CASE("with BN a last batch of one image is skipped instead of failing the r
     const TinyMnist tiny;
     // 33 images in batches of 32 leave one.
     for (const std::string& binary : {mnist_mlp_path(), mnist_cnn_path()}) {
-        const AppResult r = run_app(binary, {"--data", tiny.data.string(), "--threads", "1", "--bn", "--batch-size",
-                                             "32", "--limit-train", "33", "--epochs", "1", "--log-every", "100"});
+        const AppResult r =
+            run_app(binary, {"--data", tiny.data.string(), "--threads", "1", "--bn", "--batch-size", "32",
+                             "--limit-train", "33", "--epochs", "1", "--log-every", "100"});
         require_success(r);
         REQUIRE_THAT(r.out, Catch::Contains("33 training images in batches of 32 leave a last batch of one"));
     }

@@ -11,18 +11,20 @@ namespace {
 size_t count_lines(const std::string& text) { return size_t(std::count(text.begin(), text.end(), '\n')); }
 }  // namespace
 
-TEST_CASE("bn_compare writes report.html, report.md, summary.csv and every run's CSV files", "[apps][bn_compare]") {
+TEST_CASE("bn_compare writes report.html, report.md, summary.csv and every run's CSV files",
+          "[apps][bn_compare]") {
     const TinyMnist tiny;
     const std::filesystem::path out = tiny.dir / "report";
-    const AppResult r = run_app(bn_compare_path(), {"--data", tiny.data.string(), "--max-steps", "30", "--limit-test",
-                                                    "200", "--quiet", "--threads", "1", "--out", out.string()},
+    const AppResult r = run_app(bn_compare_path(),
+                                {"--data", tiny.data.string(), "--max-steps", "30", "--limit-test", "200",
+                                 "--quiet", "--threads", "1", "--out", out.string()},
                                 std::chrono::seconds(120));
     require_success(r);
     INFO(r.out);
 
     // Each experiment trains without and with BN: 8 runs.
-    const std::vector<std::string> runs{"mlp_mlp",        "mlp_mlp_bn",     "cnn_cnn",     "cnn_cnn_bn",
-                                        "high_lr_mlp",    "high_lr_mlp_bn", "ioffe_ioffe", "ioffe_ioffe_bn"};
+    const std::vector<std::string> runs{"mlp_mlp",     "mlp_mlp_bn",     "cnn_cnn",     "cnn_cnn_bn",
+                                        "high_lr_mlp", "high_lr_mlp_bn", "ioffe_ioffe", "ioffe_ioffe_bn"};
     for (const std::string& run : runs) {
         for (const char* what : {"loss", "test"}) {
             const auto csv = out / (run + "_seed0_" + what + ".csv");
@@ -55,17 +57,19 @@ TEST_CASE("bn_compare writes report.html, report.md, summary.csv and every run's
     REQUIRE_FALSE(std::regex_search(html, std::regex(R"((src|href)\s*=)", std::regex::icase)));
     REQUIRE_THAT(html, !Catch::Contains("<link", Catch::CaseSensitive::No));
     REQUIRE_THAT(html, !Catch::Contains("@import", Catch::CaseSensitive::No));
-    std::string without_ns = std::regex_replace(html, std::regex(R"(xmlns="http://www\.w3\.org/2000/svg")"), "");
+    std::string without_ns =
+        std::regex_replace(html, std::regex(R"(xmlns="http://www\.w3\.org/2000/svg")"), "");
     REQUIRE_THAT(without_ns, !Catch::Contains("http", Catch::CaseSensitive::No));
 
     // The terminal shows the summary table and the report's path.
     REQUIRE_THAT(r.out, Catch::Contains((out / "report.html").string()));
 }
 
-TEST_CASE("bn_compare without MNIST prints one line telling to run scripts/fetch-mnist", "[apps][bn_compare]") {
+TEST_CASE("bn_compare without MNIST prints one line telling to run scripts/fetch-mnist",
+          "[apps][bn_compare]") {
     const TinyMnist tiny;
-    const AppResult r = run_app(bn_compare_path(), {"--data", tiny.path("no-mnist-here"), "--quiet", "--out",
-                                                    tiny.path("report")});
+    const AppResult r = run_app(
+        bn_compare_path(), {"--data", tiny.path("no-mnist-here"), "--quiet", "--out", tiny.path("report")});
     INFO(r.describe());
     REQUIRE(r.exited);
     REQUIRE(r.exit_code != 0);

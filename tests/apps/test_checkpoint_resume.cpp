@@ -38,7 +38,8 @@ TEST_CASE("2 epochs straight and 1 epoch + resume for 1 more save bit-identical 
         require_success(run_app(mnist_mlp_path(), args({"--epochs", "2", "--save", a})));
         require_success(run_app(mnist_mlp_path(), args({"--epochs", "1", "--save", b})));
         REQUIRE(checkpoint_epoch(b) == "1");
-        const AppResult resumed = run_app(mnist_mlp_path(), args({"--resume", b, "--epochs", "2", "--save", b}));
+        const AppResult resumed =
+            run_app(mnist_mlp_path(), args({"--resume", b, "--epochs", "2", "--save", b}));
         require_success(resumed);
         REQUIRE_THAT(resumed.out, Catch::Contains("epoch 2:"));
         REQUIRE_THAT(resumed.out, !Catch::Contains("epoch 1:"));
@@ -65,8 +66,10 @@ TEST_CASE("a trainer killed with SIGKILL mid-run resumes from its last checkpoin
         const AppResult killed = run.wait(std::chrono::seconds(60));
         INFO(killed.describe());
         REQUIRE_FALSE(killed.timed_out);
-        if (killed.exited) WARN("the run finished before it could be killed; resuming a finished run");
-        else REQUIRE(killed.signal == SIGKILL);
+        if (killed.exited)
+            WARN("the run finished before it could be killed; resuming a finished run");
+        else
+            REQUIRE(killed.signal == SIGKILL);
     }
     INFO("killed after epoch " << checkpoint_epoch(ckpt));
     const AppResult resumed = run_app(mnist_mlp_path(), args({"--resume", ckpt, "--save", ckpt}));
@@ -113,7 +116,8 @@ TEST_CASE("a corrupt or truncated checkpoint is refused and the previous one sta
     }
     // The previous checkpoint still evaluates and resumes.
     require_success(run_app(mnist_mlp_path(), tiny.args({"--eval-only", "--resume", good})));
-    const AppResult resumed = run_app(mnist_mlp_path(), tiny.args({"--resume", good, "--epochs", "2", "--save", good}));
+    const AppResult resumed =
+        run_app(mnist_mlp_path(), tiny.args({"--resume", good, "--epochs", "2", "--save", good}));
     require_success(resumed);
     REQUIRE(checkpoint_epoch(good) == "2");
 }
@@ -121,7 +125,8 @@ TEST_CASE("a corrupt or truncated checkpoint is refused and the previous one sta
 TEST_CASE("Ctrl-C stops a run cleanly with its last checkpoint, which resumes to the same weights",
           "[apps][checkpoint][crash]") {
     const TinyMnist tiny;
-    const std::string straight = tiny.path("straight.safetensors"), ckpt = tiny.path("interrupted.safetensors");
+    const std::string straight = tiny.path("straight.safetensors"),
+                      ckpt = tiny.path("interrupted.safetensors");
     const auto args = [&](std::vector<std::string> extra) {
         extra.insert(extra.end(), {"--no-bn", "--epochs", "12"});
         return tiny.args(extra, 256);

@@ -22,12 +22,14 @@ Memory measure() {
     std::ifstream("/proc/self/statm") >> pages_total >> pages_resident;
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    return {live_tensor_count(), tape_size(), pages_resident * (sysconf(_SC_PAGESIZE) / 1024), usage.ru_maxrss};
+    return {live_tensor_count(), tape_size(), pages_resident * (sysconf(_SC_PAGESIZE) / 1024),
+            usage.ru_maxrss};
 }
 
 }  // namespace
 
-TEST_CASE("2000 training steps keep live tensors, tape size and memory flat after step 500", "[apps][memory]") {
+TEST_CASE("2000 training steps keep live tensors, tape size and memory flat after step 500",
+          "[apps][memory]") {
     const TinyMnist tiny;
     manual_seed(3);
     const data::MNIST train(tiny.data, data::Split::train, {.limit = 320});
@@ -38,7 +40,8 @@ TEST_CASE("2000 training steps keep live tensors, tape size and memory flat afte
     model.append(nn::BatchNorm1d({.num_features = 32}));
     model.append(nn::ReLU());
     model.append(nn::Linear({.in = 32, .out = 10}));
-    auto opt = apps::make_optimizer(model, {.name = "momentum", .lr = 0.01f, .momentum = 0.9f, .weight_decay = 1e-4f});
+    auto opt = apps::make_optimizer(
+        model, {.name = "momentum", .lr = 0.01f, .momentum = 0.9f, .weight_decay = 1e-4f});
     data::DataLoader loader(train, {.batch_size = 16, .shuffle = true, .drop_last = false, .seed = 3});
 
     model.train();

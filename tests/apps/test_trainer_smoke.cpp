@@ -52,12 +52,15 @@ TEST_CASE("mnist_cnn learns the tiny dataset in one epoch, with and without BN",
     }
 }
 
-TEST_CASE("the metrics file (--metrics) holds one JSON line per logged step and per epoch with the documented fields",
-          "[apps][trainer]") {
+TEST_CASE(
+    "the metrics file (--metrics) holds one JSON line per logged step and per epoch with the documented "
+    "fields",
+    "[apps][trainer]") {
     const TinyMnist tiny;
     const std::string metrics = tiny.path("metrics.jsonl");
     // 320 images in batches of 32: 10 steps per epoch, a step line every 5 steps.
-    require_success(run_app(mnist_mlp_path(), tiny.args({"--epochs", "2", "--metrics", metrics, "--log-every", "5"})));
+    require_success(
+        run_app(mnist_mlp_path(), tiny.args({"--epochs", "2", "--metrics", metrics, "--log-every", "5"})));
     const auto lines = json_lines(read_text(metrics));
     REQUIRE(lines.size() == 6);  // steps 5, 10, epoch 1, steps 15, 20, epoch 2
     int steps = 0, epochs = 0;
@@ -105,7 +108,8 @@ TEST_CASE("quiet mode (--quiet) prints only the per-epoch lines and the summary"
     REQUIRE(std::count(loud.out.begin(), loud.out.end(), '\n') > 5);
 }
 
-TEST_CASE("eval-only mode (--eval-only --resume) evaluates the checkpoint without training", "[apps][trainer][checkpoint]") {
+TEST_CASE("eval-only mode (--eval-only --resume) evaluates the checkpoint without training",
+          "[apps][trainer][checkpoint]") {
     const TinyMnist tiny;
     const std::string ckpt = tiny.path("mlp_bn.safetensors");
     const AppResult trained = run_app(mnist_mlp_path(), tiny.args({"--bn", "--epochs", "1", "--save", ckpt}));
@@ -113,7 +117,8 @@ TEST_CASE("eval-only mode (--eval-only --resume) evaluates the checkpoint withou
     const double trained_acc = last_epoch_accuracy(trained.out);
     const std::string before = read_text(ckpt);
 
-    const AppResult ev = run_app(mnist_mlp_path(), tiny.args({"--bn", "--eval-only", "--resume", ckpt, "--save", ckpt}));
+    const AppResult ev =
+        run_app(mnist_mlp_path(), tiny.args({"--bn", "--eval-only", "--resume", ckpt, "--save", ckpt}));
     require_success(ev);
     INFO(ev.out);
     static const std::regex re(R"(mlp_bn: test loss ([0-9.]+), test accuracy ([0-9.]+)% \(200 images\))");
