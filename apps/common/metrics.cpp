@@ -21,12 +21,13 @@ void MetricsWriter::step(std::int64_t step, int epoch, double loss, double accur
 }
 
 void MetricsWriter::epoch(int epoch, std::int64_t step, double train_loss, double test_loss, double test_accuracy,
-                          double lr, double seconds) {
+                          double lr, double samples_per_s, double seconds) {
     if (!out_.is_open()) return;
     const nlohmann::json j{{"type", "epoch"},          {"epoch", epoch},
                            {"step", step},             {"loss", train_loss},
                            {"test_loss", test_loss},   {"accuracy", test_accuracy},
-                           {"lr", lr},                 {"seconds", seconds}};
+                           {"lr", lr},                 {"samples_per_s", samples_per_s},
+                           {"seconds", seconds}};
     out_ << j.dump() << '\n' << std::flush;
 }
 

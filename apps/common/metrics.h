@@ -10,8 +10,9 @@ class MetricsWriter {
 public:
     explicit MetricsWriter(const std::string& path);  // empty path: writes nothing
     void step(std::int64_t step, int epoch, double loss, double accuracy, double lr, double samples_per_s);
+    // accuracy is the test accuracy; samples_per_s the epoch's training throughput.
     void epoch(int epoch, std::int64_t step, double train_loss, double test_loss, double test_accuracy, double lr,
-               double seconds);
+               double samples_per_s, double seconds);
 
 private:
     std::ofstream out_;

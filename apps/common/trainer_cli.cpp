@@ -30,13 +30,15 @@ struct Flags {
     int threads = 0;
     std::int64_t limit_train = 0, limit_test = 0;
     std::string save, resume, metrics;
-    bool eval_only = false, quiet = false, verbose = false;
+    bool eval_only = false, quiet = false, verbose = false, allow_nonfinite = false;
     std::int64_t log_every = 100;
 };
 
 void validate(const Flags& f) {
     NABLA_CHECK(f.epochs >= 0, "flags", "--epochs must be >= 0, got {}", f.epochs);
     NABLA_CHECK(f.batch_size >= 1, "flags", "--batch-size must be >= 1, got {}", f.batch_size);
+    NABLA_CHECK(!f.bn || f.batch_size >= 2 || f.eval_only, "flags",
+                "--bn needs --batch-size >= 2: BatchNorm cannot train on one value per channel");
     NABLA_CHECK(f.threads >= 0, "flags", "--threads must be >= 0, got {}", f.threads);
     NABLA_CHECK(f.limit_train >= 0 && f.limit_test >= 0, "flags", "--limit-train/--limit-test must be >= 0");
     NABLA_CHECK(f.log_every >= 1, "flags", "--log-every must be >= 1, got {}", f.log_every);
@@ -44,18 +46,25 @@ void validate(const Flags& f) {
 }
 
 int train(const Flags& f, ModelKind kind) {
-    const std::string name = model_name(kind, f.bn);
-    const std::string dir = data::find_mnist_dir(f.data).string();
+    const CheckpointTag tag{model_name(kind, f.bn), f.optimizer.name};
+    const std::string& name = tag.model;
     manual_seed(f.seed);
     auto model = make_model(kind, f.bn);
+    // Before any data is read: a bad --lr or --momentum is reported as such.
+    auto opt = make_optimizer(*model, f.optimizer);
+    const std::string dir = data::find_mnist_dir(f.data).string();
     const data::MNIST train_set(dir, data::Split::train, {.limit = f.limit_train});
     const data::MNIST test_set(dir, data::Split::test, {.limit = f.limit_test});
-    auto opt = make_optimizer(*model, f.optimizer);
-    data::DataLoader loader(train_set, {.batch_size = f.batch_size, .shuffle = true, .drop_last = false,
+    // BatchNorm cannot train on a batch of one: a lone last sample sits out every epoch.
+    const bool lone_last = f.bn && train_set.size() % f.batch_size == 1;
+    if (lone_last && !f.quiet)
+        fmt::print("note: {} training images in batches of {} leave a last batch of one, which BatchNorm cannot "
+                   "train on; it is skipped\n", train_set.size(), f.batch_size);
+    data::DataLoader loader(train_set, {.batch_size = f.batch_size, .shuffle = true, .drop_last = lone_last,
                                         .seed = f.seed});
     TrainState state;
     if (!f.resume.empty()) {
-        state = load_checkpoint(f.resume, *model, *opt, name);
+        state = load_checkpoint(f.resume, *model, *opt, tag);
         if (!f.quiet) fmt::print("resumed {} from {} after epoch {} (step {})\n", name, f.resume, state.epoch, state.step);
     }
     MetricsWriter metrics(f.metrics);
@@ -75,12 +84,20 @@ int train(const Flags& f, ModelKind kind) {
                           f.log_every);
         const auto t0 = std::chrono::steady_clock::now();
         double loss_sum = 0.0;
-        std::int64_t correct = 0, seen = 0, done = 0;
+        std::int64_t correct = 0, seen = 0, done = 0, skipped = 0;
         for (const data::Batch& batch : loader) {
             const StepStats s = train_step(*model, *opt, batch, kind);
-            if (!s.finite) throw non_finite_loss(s.loss, state.step + 1, epoch);
-            ++state.step;
             ++done;
+            ++state.step;  // skipped steps count too: step numbers name batches
+            if (!s.finite) {
+                if (!f.allow_nonfinite) throw non_finite_loss(s.loss, state.step, epoch);
+                // The batch took no step and stays out of the running means.
+                if (skipped++ == 0)
+                    fmt::print(stderr, "warning: the loss became {} at step {} of epoch {}; skipping such steps "
+                               "(--allow-nonfinite)\n", s.loss, state.step, epoch);
+                if (g_interrupted) break;
+                continue;
+            }
             loss_sum += s.loss * double(s.count);
             correct += s.correct;
             seen += s.count;
@@ -104,11 +121,13 @@ int train(const Flags& f, ModelKind kind) {
         final_acc = ev.accuracy;
         state.best_accuracy = std::max(state.best_accuracy, ev.accuracy);
         state.epoch = epoch;
-        fmt::print("{} epoch {}: train loss {:.4f}, test loss {:.4f}, test accuracy {:.2f}%, {:.1f} s\n", name,
-                   epoch, loss_sum / double(std::max<std::int64_t>(seen, 1)), ev.loss, 100 * ev.accuracy, secs);
-        metrics.epoch(epoch, state.step, loss_sum / double(std::max<std::int64_t>(seen, 1)), ev.loss, ev.accuracy,
-                      current_lr(*opt), secs);
-        if (!f.save.empty()) save_checkpoint(f.save, *model, *opt, state, name);
+        const double train_loss = loss_sum / double(std::max<std::int64_t>(seen, 1));
+        fmt::print("{} epoch {}: train loss {:.4f}, test loss {:.4f}, test accuracy {:.2f}%, {:.1f} s{}\n", name,
+                   epoch, train_loss, ev.loss, 100 * ev.accuracy, secs,
+                   skipped ? fmt::format(", {} of {} steps skipped (non-finite loss)", skipped, done) : "");
+        metrics.epoch(epoch, state.step, train_loss, ev.loss, ev.accuracy, current_lr(*opt), double(seen) / secs,
+                      secs);
+        if (!f.save.empty()) save_checkpoint(f.save, *model, *opt, state, tag);
     }
     model->eval();
     if (!f.quiet) fmt::print("{}\n", model->repr());
@@ -146,6 +165,8 @@ int run_trainer(int argc, char** argv, ModelKind kind, const TrainerDefaults& de
     app.add_option("--metrics", f.metrics, "append JSON lines (steps and epochs) to this file");
     app.add_option("--log-every", f.log_every, "steps between metrics lines and plain progress lines")
         ->capture_default_str();
+    app.add_flag("--allow-nonfinite", f.allow_nonfinite,
+                 "skip steps whose loss is NaN or Inf instead of stopping (default: stop with an error)");
     app.add_flag("--quiet", f.quiet, "only the per-epoch lines and the summary");
     app.add_flag("--verbose", f.verbose, "print the BLAS kernel and thread count");
     try {
