@@ -6,5 +6,5 @@
 #include "apps/common/trainer_cli.h"
 
 int main(int argc, char** argv) {
-    return nabla::apps::run_trainer(argc, argv, nabla::apps::ModelKind::cnn, {.epochs = 4, .lr = 0.01f});
+    return nabla::apps::run_trainer(argc, argv, nabla::apps::ModelKind::cnn, {.epochs = 6, .lr = 0.01f});
 }

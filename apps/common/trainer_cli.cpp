@@ -26,6 +26,7 @@ struct Flags {
     int epochs = 0;
     std::int64_t batch_size = 64;
     OptimizerConfig optimizer;
+    std::string lr_schedule = "cosine";
     std::uint64_t seed = 0;
     int threads = 0;
     std::int64_t limit_train = 0, limit_test = 0;
@@ -62,10 +63,16 @@ int train(const Flags& f, ModelKind kind) {
                    "train on; it is skipped\n", train_set.size(), f.batch_size);
     data::DataLoader loader(train_set, {.batch_size = f.batch_size, .shuffle = true, .drop_last = lone_last,
                                         .seed = f.seed});
+    // Cosine decay over the run's --epochs: epoch e trains at position e - 1 of the schedule.
+    // The position is the number of finished epochs, so a resumed run continues it exactly.
+    std::unique_ptr<optim::LRScheduler> schedule;
+    if (f.lr_schedule == "cosine" && f.epochs > 0)
+        schedule = std::make_unique<optim::CosineAnnealingLR>(*opt, f.epochs);
     TrainState state;
     if (!f.resume.empty()) {
         state = load_checkpoint(f.resume, *model, *opt, tag);
         if (!f.quiet) fmt::print("resumed {} from {} after epoch {} (step {})\n", name, f.resume, state.epoch, state.step);
+        for (int e = 0; schedule && e < state.epoch; ++e) schedule->step();
     }
     MetricsWriter metrics(f.metrics);
     if (f.eval_only) {
@@ -127,6 +134,7 @@ int train(const Flags& f, ModelKind kind) {
                    skipped ? fmt::format(", {} of {} steps skipped (non-finite loss)", skipped, done) : "");
         metrics.epoch(epoch, state.step, train_loss, ev.loss, ev.accuracy, current_lr(*opt), double(seen) / secs,
                       secs);
+        if (schedule) schedule->step();
         if (!f.save.empty()) save_checkpoint(f.save, *model, *opt, state, tag);
     }
     model->eval();
@@ -152,6 +160,9 @@ int run_trainer(int argc, char** argv, ModelKind kind, const TrainerDefaults& de
         ->check(CLI::IsMember({"sgd", "momentum", "adam"}))
         ->capture_default_str();
     app.add_option("--lr", f.optimizer.lr, "learning rate")->capture_default_str();
+    app.add_option("--lr-schedule", f.lr_schedule, "cosine (decay to 0 over --epochs) or constant")
+        ->check(CLI::IsMember({"cosine", "constant"}))
+        ->capture_default_str();
     app.add_option("--momentum", f.optimizer.momentum, "momentum of the momentum optimizer")->capture_default_str();
     app.add_option("--weight-decay", f.optimizer.weight_decay, "L2 weight decay (not on biases, gamma, beta)")
         ->capture_default_str();
