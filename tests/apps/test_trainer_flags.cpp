@@ -26,7 +26,7 @@ TEST_CASE("trainer flags start from the program's defaults", "[apps][flags]") {
     REQUIRE_FALSE(f.detect_anomaly);
 }
 
-TEST_CASE("--detect-anomaly turns anomaly mode on for the trainer", "[apps][flags][anomaly]") {
+TEST_CASE("the trainer flag --detect-anomaly turns anomaly mode on", "[apps][flags][anomaly]") {
     const auto parsed = parse({"--detect-anomaly", "--bn", "--epochs", "2"});
     REQUIRE(std::holds_alternative<Flags>(parsed));
     REQUIRE(std::get<Flags>(parsed).detect_anomaly);
