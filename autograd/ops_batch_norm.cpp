@@ -1,4 +1,5 @@
 // batch_norm: one fused tape entry with the closed-form backward (core/batch_norm.h).
+#include "autograd/anomaly.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "autograd/tape.h"
@@ -15,6 +16,16 @@ void check_param(const Tensor& t, std::int64_t C, const char* what, const Shape&
         NABLA_CHECK(t.shape() == Shape{C}, "batch_norm", "{} must be [{}] for input {}, got {}", what, C, x,
                     t.shape());
 }
+// Anomaly mode: a batch whose statistics are not finite must not reach the running
+// statistics, where the NaN would stay for every later evaluation.
+void check_finite_statistics(const Tensor& mean, const Tensor& var, const Shape& x) {
+    for (std::int64_t c = 0; c < mean.numel(); ++c)
+        NABLA_CHECK(std::isfinite(mean.data()[c]) && std::isfinite(var.data()[c]), "batch_norm",
+                    "anomaly mode: the batch statistics of channel {} are not finite (mean {}, variance {}) for "
+                    "input {}; the running statistics were left unchanged",
+                    c, mean.data()[c], var.data()[c], x);
+}
+
 }  // namespace
 
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
@@ -44,6 +55,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
         batch_norm_statistics(mean.data(), var.data(), x.data(), d);
         for (std::int64_t c = 0; c < C; ++c) invstd.data()[c] = 1.0f / std::sqrt(var.data()[c] + args.eps);
         if (args.training && running_mean.defined()) {
+            if (is_anomaly_enabled()) [[unlikely]]
+                check_finite_statistics(mean, var, x.shape());
             // running = (1 - momentum) running + momentum batch_stat, with the unbiased variance.
             const float m = args.momentum, unbias = float(d.m()) / float(d.m() - 1);
             Tensor rm = running_mean, rv = running_var;  // buffers: updated in place, never recorded

@@ -1,5 +1,6 @@
 #include "autograd/tape.h"
 
+#include "autograd/anomaly.h"
 #include "autograd/grad_mode.h"
 #include "core/elementwise.h"
 #include "core/error.h"
@@ -93,6 +94,8 @@ bool needs_grad(std::initializer_list<const Tensor*> inputs) {
 }
 
 void record(const char* op, std::initializer_list<const Tensor*> inputs, Tensor& output, BackwardFn fn) {
+    if (is_anomaly_enabled()) [[unlikely]]
+        check_finite_output(op, inputs, output);
     auto& tape = g_tape;
     if (tape.entries.size() >= tape.prune_at) prune_tape();
     Entry e;
@@ -181,9 +184,12 @@ void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_gra
         }
         NABLA_CHECK(grads.size() == e.inputs.size(), "backward",
                     "{} returned {} gradients for {} inputs", e.op, grads.size(), e.inputs.size());
+        const bool anomaly = is_anomaly_enabled();
         for (size_t k = 0; k < grads.size(); ++k) {
             TensorImpl* in = e.inputs[k].get();
             if (!in || !grads[k].defined()) continue;
+            if (anomaly) [[unlikely]]
+                check_finite_gradient(e.op, k, in->shape, grads[k], gout);
             NABLA_CHECK(in->producer == 0 || find_entry(in->producer) >= 0, "backward",
                         "{} has an input of shape {} whose graph an earlier backward already freed; call "
                         "backward(grad, /*retain_graph=*/true) the first time to run it again",

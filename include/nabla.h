@@ -1,5 +1,6 @@
 #pragma once
 // The umbrella header: #include <nabla.h> gives the whole public API.
+#include "autograd/anomaly.h"
 #include "autograd/grad_mode.h"
 #include "autograd/gradcheck.h"
 #include "autograd/ops.h"

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <sstream>
 
 namespace nabla::apps {
 
@@ -19,21 +20,6 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_sigint(int) { g_interrupted = true; }
-
-struct Flags {
-    std::string data = "data/mnist";
-    bool bn = false;
-    int epochs = 0;
-    std::int64_t batch_size = 64;
-    OptimizerConfig optimizer;
-    std::string lr_schedule = "cosine";
-    std::uint64_t seed = 0;
-    int threads = 0;
-    std::int64_t limit_train = 0, limit_test = 0;
-    std::string save, resume, metrics;
-    bool eval_only = false, quiet = false, verbose = false, allow_nonfinite = false;
-    std::int64_t log_every = 100;
-};
 
 void validate(const Flags& f) {
     NABLA_CHECK(f.epochs >= 0, "flags", "--epochs must be >= 0, got {}", f.epochs);
@@ -146,8 +132,8 @@ int train(const Flags& f, ModelKind kind) {
 
 }  // namespace
 
-int run_trainer(int argc, char** argv, ModelKind kind, const TrainerDefaults& defaults) {
-    use_fast_blas_kernels(argc, argv);
+std::variant<Flags, FlagsExit> parse_trainer_flags(int argc, const char* const* argv, ModelKind kind,
+                                                   const TrainerDefaults& defaults) {
     Flags f;
     f.epochs = defaults.epochs;
     f.optimizer.lr = defaults.lr;
@@ -180,15 +166,32 @@ int run_trainer(int argc, char** argv, ModelKind kind, const TrainerDefaults& de
                  "skip steps whose loss is NaN or Inf instead of stopping (default: stop with an error)");
     app.add_flag("--quiet", f.quiet, "only the per-epoch lines and the summary");
     app.add_flag("--verbose", f.verbose, "print the BLAS kernel and thread count");
+    app.add_flag("--detect-anomaly", f.detect_anomaly, "stop at the first op that produces NaN or Inf, naming it");
     try {
         app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        return app.exit(e);
-    }
-    try {
         validate(f);
+    } catch (const CLI::ParseError& e) {
+        std::ostringstream out;
+        const int code = app.exit(e, out, out);
+        return FlagsExit{code, out.str()};
+    } catch (const Error& e) {
+        return FlagsExit{1, fmt::format("error: {}\n", e.what())};
+    }
+    return f;
+}
+
+int run_trainer(int argc, char** argv, ModelKind kind, const TrainerDefaults& defaults) {
+    use_fast_blas_kernels(argc, argv);
+    auto parsed = parse_trainer_flags(argc, argv, kind, defaults);
+    if (const auto* stop = std::get_if<FlagsExit>(&parsed)) {
+        fmt::print(stop->code == 0 ? stdout : stderr, "{}", stop->text);
+        return stop->code;
+    }
+    const Flags& f = std::get<Flags>(parsed);
+    try {
         if (f.threads > 0) set_num_threads(f.threads);
         if (f.verbose) fmt::print("{}\n", blas_description());
+        set_detect_anomaly(f.detect_anomaly);
         return train(f, kind);
     } catch (const std::exception& e) {
         fmt::print(stderr, "error: {}\n", e.what());

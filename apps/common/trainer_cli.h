@@ -2,6 +2,11 @@
 // The command line behind mnist_mlp and mnist_cnn: flags, the epoch loop with
 // progress, metrics, checkpoints, Ctrl-C handling and the final summary.
 #include "apps/common/models.h"
+#include "apps/common/train_loop.h"
+
+#include <cstdint>
+#include <string>
+#include <variant>
 
 namespace nabla::apps {
 
@@ -9,6 +14,34 @@ struct TrainerDefaults {
     int epochs;
     float lr;
 };
+
+// The trainers' settings, one field per flag.
+struct Flags {
+    std::string data = "data/mnist";
+    bool bn = false;
+    int epochs = 0;
+    std::int64_t batch_size = 64;
+    OptimizerConfig optimizer;
+    std::string lr_schedule = "cosine";  // or "constant"
+    std::uint64_t seed = 0;
+    int threads = 0;
+    std::int64_t limit_train = 0, limit_test = 0;
+    std::string save, resume, metrics;
+    bool eval_only = false, quiet = false, verbose = false, detect_anomaly = false, allow_nonfinite = false;
+    std::int64_t log_every = 100;
+};
+
+// A command line that does not lead to training: --help (code 0, `text` for stdout) or
+// a malformed or invalid one (non-zero code, `text` for stderr).
+struct FlagsExit {
+    int code = 0;
+    std::string text;
+};
+
+// Parses and validates the flags without side effects (nothing printed, nothing read or
+// written), so that tests and the fuzzer can drive it.
+std::variant<Flags, FlagsExit> parse_trainer_flags(int argc, const char* const* argv, ModelKind kind,
+                                                   const TrainerDefaults& defaults);
 
 int run_trainer(int argc, char** argv, ModelKind kind, const TrainerDefaults& defaults);
 
