@@ -6,6 +6,9 @@
 #include "core/error.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <map>
 #include <memory>
 
 namespace nabla {
@@ -28,6 +31,20 @@ struct Tape {
 };
 
 thread_local Tape g_tape;
+
+using ProfileClock = std::chrono::steady_clock;
+
+struct Profiler {
+    bool on = std::getenv("NABLA_PROFILE") != nullptr && std::string(std::getenv("NABLA_PROFILE")) != "0";
+    ProfileClock::time_point last = ProfileClock::now();
+    std::map<std::string, OpProfile> ops;
+};
+
+thread_local Profiler g_profiler;
+
+double ms_since(ProfileClock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(ProfileClock::now() - t0).count();
+}
 
 // Index of the entry with this id, or -1 when it was freed.
 std::int64_t find_entry(std::uint64_t id) {
@@ -97,6 +114,12 @@ void record(const char* op, std::initializer_list<const Tensor*> inputs, Tensor&
     if (is_anomaly_enabled()) [[unlikely]]
         check_finite_output(op, inputs, output);
     auto& tape = g_tape;
+    if (g_profiler.on) {
+        OpProfile& p = g_profiler.ops[op];
+        p.forward_ms += ms_since(g_profiler.last);
+        ++p.calls;
+        g_profiler.last = ProfileClock::now();
+    }
     if (tape.entries.size() >= tape.prune_at) prune_tape();
     Entry e;
     e.id = tape.next_id++;
@@ -176,6 +199,7 @@ void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_gra
         Tensor gout(out->grad);
         out->grad.reset();  // non-leaf gradients are transient
         if (!e.fn) continue;
+        const auto t0 = g_profiler.on ? ProfileClock::now() : ProfileClock::time_point();
         std::vector<Tensor> grads;
         try {
             grads = e.fn(gout);
@@ -197,8 +221,32 @@ void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_gra
             accumulate(*in, reduce_to(grads[k], in->shape, e.op));
         }
         if (!retain_graph) e.done = true;
+        if (g_profiler.on) g_profiler.ops[e.op].backward_ms += ms_since(t0);
     }
     cleanup.finished = true;
+    if (g_profiler.on) g_profiler.last = ProfileClock::now();
+}
+
+void set_op_profiling(bool on) {
+    g_profiler.on = on;
+    g_profiler.last = ProfileClock::now();
+}
+
+void reset_op_profile() {
+    g_profiler.ops.clear();
+    g_profiler.last = ProfileClock::now();
+}
+
+std::vector<OpProfile> op_profile() {
+    std::vector<OpProfile> r;
+    for (const auto& [name, p] : g_profiler.ops) {
+        r.push_back(p);
+        r.back().op = name;
+    }
+    std::sort(r.begin(), r.end(), [](const OpProfile& a, const OpProfile& b) {
+        return a.forward_ms + a.backward_ms > b.forward_ms + b.backward_ms;
+    });
+    return r;
 }
 
 }  // namespace nabla

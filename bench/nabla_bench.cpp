@@ -137,6 +137,50 @@ void bench_kernels(int iters, Out& out) {
     bench_kernel("cross_entropy [64,10] forward+backward", [&] { cross_entropy(logits, labels).backward(); }, iters, out);
 }
 
+// One model's training iteration split by op (autograd's optional profile), medians of
+// nothing: totals over `iters` iterations divided by iters.
+void profile_model(const std::string& name, int warmup, int iters, Out& out) {
+    const bool bn = name.ends_with("_bn");
+    const ModelKind kind = parse_model_kind(name.substr(0, name.find('_')));
+    manual_seed(0);
+    auto model = make_model(kind, bn);
+    auto opt = make_optimizer(*model, {.name = "momentum", .lr = 0.01f, .momentum = 0.9f});
+    const auto ds = synthetic(64);
+    std::vector<std::int64_t> idx(64);
+    std::iota(idx.begin(), idx.end(), 0);
+    const data::Batch b = ds.get_batch(idx);
+    model->train();
+    double step_ms = 0.0, total_ms = 0.0;
+    for (int i = 0; i < warmup + iters; ++i) {
+        if (i == warmup) reset_op_profile();
+        const auto t0 = Clock::now();
+        set_op_profiling(true);
+        const Tensor loss = nn::cross_entropy((*model)(model_input(b.x, kind)), b.y);
+        (void)loss.item();
+        opt->zero_grad();
+        loss.backward();
+        set_op_profiling(false);
+        const auto t1 = Clock::now();
+        opt->step();
+        const auto t2 = Clock::now();
+        if (i >= warmup) {
+            step_ms += std::chrono::duration<double, std::milli>(t2 - t1).count();
+            total_ms += std::chrono::duration<double, std::milli>(t2 - t0).count();
+        }
+    }
+    fmt::print("profile of one {} training iteration (mean of {}), ms:\n", name, iters);
+    fmt::print("  {:<22} {:>6} {:>9} {:>9} {:>7}\n", "op", "calls", "forward", "backward", "share");
+    for (const OpProfile& p : op_profile()) {
+        const double f = p.forward_ms / iters, bw = p.backward_ms / iters;
+        fmt::print("  {:<22} {:>6} {:9.3f} {:9.3f} {:6.1f}%\n", p.op, p.calls / (iters), f, bw,
+                   100.0 * (f + bw) / (total_ms / iters));
+        out.emit({{"kind", "profile"}, {"model", name}, {"op", p.op}, {"forward_ms", f}, {"backward_ms", bw}});
+    }
+    fmt::print("  {:<22} {:>6} {:9.3f} {:>9} {:6.1f}%\n", "optimizer step", 1, step_ms / iters, "",
+               100.0 * step_ms / total_ms);
+    fmt::print("  {:<22} {:>6} {:9.3f}\n", "total", "", total_ms / iters);
+}
+
 void bench_epoch(const std::string& dir, const std::vector<std::string>& models, Out& out) {
     const data::MNIST train(data::find_mnist_dir(dir).string(), data::Split::train);
     for (const auto& name : models) {
@@ -162,7 +206,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> models{"mlp", "mlp_bn", "cnn", "cnn_bn"};
     int iters = 200, warmup = 20, threads = 0;
     bool epoch = false, no_kernels = false;
-    std::string data_dir = "data/mnist", json;
+    std::string data_dir = "data/mnist", json, profile;
     CLI::App app{"nabla benchmark: models, kernels, BLAS."};
     app.add_option("--models", models, "models to time")->delimiter(',')
         ->check(CLI::IsMember({"mlp", "mlp_bn", "cnn", "cnn_bn"}));
@@ -170,6 +214,8 @@ int main(int argc, char** argv) {
     app.add_option("--warmup", warmup, "untimed iterations first")->capture_default_str();
     app.add_option("--threads", threads, "BLAS threads (0: OpenBLAS default)");
     app.add_flag("--epoch", epoch, "also time one real MNIST epoch per model (needs --data)");
+    app.add_option("--profile", profile, "print one model's training iteration split by op, then exit")
+        ->check(CLI::IsMember({"mlp", "mlp_bn", "cnn", "cnn_bn"}));
     app.add_flag("--no-kernels", no_kernels, "skip the kernel timings");
     app.add_option("--data", data_dir, "MNIST directory for --epoch")->capture_default_str();
     app.add_option("--json", json, "append one JSON line per measurement to this file");
@@ -184,6 +230,10 @@ int main(int argc, char** argv) {
         Out out;
         if (!json.empty()) out.json.open(json, std::ios::app);
         fmt::print("{}\n", blas_description());
+        if (!profile.empty()) {
+            profile_model(profile, warmup, iters, out);
+            return 0;
+        }
         const double peak = bench_sgemm(1024, 1024, 1024, 10, out, false);
         fmt::print("sgemm peak (1024^3): {:.1f} GFLOP/s\n", peak);
         out.emit({{"kind", "blas"}, {"description", blas_description()}, {"sgemm_peak_gflops", peak},

@@ -2,6 +2,8 @@
 find_package(fmt REQUIRED)
 find_package(OpenBLAS CONFIG REQUIRED)
 find_package(Threads REQUIRED)
+# Kernels split batch and channel loops over threads (GCC: libgomp).
+find_package(OpenMP REQUIRED COMPONENTS CXX)
 # Header-only; core/safetensors.cpp parses headers with it.
 find_package(nlohmann_json REQUIRED)
 # zlib reads gzip-compressed IDX files.

@@ -14,7 +14,8 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
 void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
                     const float* A, const float* B, float beta, float* C);
 
-// OpenBLAS's threads for the whole process.
+// nabla's threads (OpenMP) for the whole process; OpenBLAS itself runs single-threaded
+// inside them, so the two never compete for cores.
 void set_num_threads(int n);
 int get_num_threads();
 // The kernel family OpenBLAS picked for this CPU, e.g. "SkylakeX" or "Prescott".

@@ -33,6 +33,8 @@ const char* op_name(UnaryOp op) {
 
 namespace {
 
+constexpr std::int64_t kParallelMin = std::int64_t{1} << 16;  // below this, threads cost more than they save
+
 template <BinaryOp Op>
 inline float apply(float a, float b) {
     if constexpr (Op == BinaryOp::add) return a + b;
@@ -130,6 +132,8 @@ void unary_forward(UnaryOp op, float* out, const float* x, std::int64_t n) {
             for (std::int64_t i = 0; i < n; ++i) out[i] = std::sqrt(x[i]);
             break;
         case UnaryOp::relu:
+            // Large activations are split over OpenMP threads (elementwise: no ordering issue).
+#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
             for (std::int64_t i = 0; i < n; ++i) out[i] = x[i] > 0.0f ? x[i] : 0.0f;
             break;
         case UnaryOp::sigmoid:
@@ -160,6 +164,7 @@ void unary_backward(UnaryOp op, float* dx, const float* dy, const float* x, cons
             for (std::int64_t i = 0; i < n; ++i) dx[i] = dy[i] * 0.5f / y[i];
             break;
         case UnaryOp::relu:  // subgradient 0 at x = 0, as PyTorch
+#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
             for (std::int64_t i = 0; i < n; ++i) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
             break;
         case UnaryOp::sigmoid:  // s (1 - s)

@@ -17,8 +17,39 @@ Pool2dDims make_pool2d_dims(std::int64_t B, std::int64_t C, std::int64_t H, std:
     return {B, C, H, W, K, S, P, (H + 2 * P - K) / S + 1, (W + 2 * P - K) / S + 1};
 }
 
+namespace {
+
+// The common 2x2 window, stride 2, no padding: the same rule (first maximum wins, a NaN
+// wins and stops the search) without the general loop's bounds checks.
+void max_pool2x2(float* out, std::int32_t* argmax, const float* plane, const Pool2dDims& d) {
+    for (std::int64_t oh = 0; oh < d.OH; ++oh)
+        for (std::int64_t ow = 0; ow < d.OW; ++ow) {
+            const std::int64_t i0 = 2 * oh * d.W + 2 * ow;
+            const std::int64_t cand[4] = {i0, i0 + 1, i0 + d.W, i0 + d.W + 1};
+            float best = plane[i0];
+            std::int64_t best_i = i0;
+            for (int k = 1; k < 4 && !std::isnan(best); ++k) {
+                const float v = plane[cand[k]];
+                if (v > best || std::isnan(v)) {
+                    best = v;
+                    best_i = cand[k];
+                }
+            }
+            out[oh * d.OW + ow] = best;
+            argmax[oh * d.OW + ow] = static_cast<std::int32_t>(best_i);
+        }
+}
+
+}  // namespace
+
+// Planes are split over OpenMP threads (static schedule): each writes only its own outputs.
 void max_pool2d_forward(float* out, std::int32_t* argmax, const float* inp, const Pool2dDims& d) {
+#pragma omp parallel for schedule(static)
     for (std::int64_t bc = 0; bc < d.B * d.C; ++bc) {
+        if (d.K == 2 && d.S == 2 && d.P == 0) {
+            max_pool2x2(out + bc * d.OH * d.OW, argmax + bc * d.OH * d.OW, inp + bc * d.H * d.W, d);
+            continue;
+        }
         const float* plane = inp + bc * d.H * d.W;
         for (std::int64_t oh = 0; oh < d.OH; ++oh)
             for (std::int64_t ow = 0; ow < d.OW; ++ow) {
@@ -47,9 +78,10 @@ void max_pool2d_forward(float* out, std::int32_t* argmax, const float* inp, cons
 }
 
 void max_pool2d_backward(float* dinp, const float* dout, const std::int32_t* argmax, const Pool2dDims& d) {
-    std::fill_n(dinp, d.B * d.C * d.H * d.W, 0.0f);
+#pragma omp parallel for schedule(static)
     for (std::int64_t bc = 0; bc < d.B * d.C; ++bc) {
         float* plane = dinp + bc * d.H * d.W;
+        std::fill_n(plane, d.H * d.W, 0.0f);
         const std::int64_t base = bc * d.OH * d.OW;
         for (std::int64_t o = 0; o < d.OH * d.OW; ++o) plane[argmax[base + o]] += dout[base + o];
     }

@@ -1,5 +1,6 @@
 #pragma once
 // Storage: one 64-byte-aligned float32 buffer, shared by every tensor viewing it.
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -20,7 +21,8 @@ public:
 
 private:
     struct Free {
-        void operator()(float* p) const;
+        std::size_t bytes;
+        void operator()(float* p) const;  // large blocks go back to a reuse cache
     };
     std::unique_ptr<float[], Free> data_;
     std::int64_t numel_;
