@@ -67,9 +67,13 @@ TEST_CASE("2000 training steps keep live tensors, tape size and memory flat afte
     REQUIRE(at_2000.live_tensors == at_500.live_tensors);
     REQUIRE(at_2000.tape_entries == at_500.tape_entries);
     // Allocator noise is allowed; leaking one 16-image batch per step would add ~70 MB.
+    // Under AddressSanitizer resident memory grows by design (its quarantine keeps freed
+    // blocks), so there the tensor and tape counts above and ASan's own leak check stand in.
+#if !defined(__SANITIZE_ADDRESS__)
     constexpr long kSlackKb = 4096;
     REQUIRE(at_2000.resident_kb <= at_500.resident_kb + kSlackKb);
     REQUIRE(at_2000.peak_kb <= at_500.peak_kb + kSlackKb);
+#endif
     // And it trained.
     REQUIRE(apps::evaluate(model, test, apps::ModelKind::mlp).accuracy > 0.6);
 }
