@@ -22,23 +22,16 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::in
     const Conv2dDims d = make_conv2d_dims(x.size(0), x.size(1), x.size(2), x.size(3), weight.size(0),
                                           weight.size(2), weight.size(3), stride, padding);
     Tensor out = empty({d.B, d.OC, d.OH, d.OW});
-    // The batch's columns, kept for backward (which would otherwise rebuild them).
-    Tensor col = empty({d.batch_col_size()});
-    conv2d_forward(out.data(), x.data(), weight.data(), bias.defined() ? bias.data() : nullptr, d, col.data(),
-                   empty({d.rows_size()}).data());
+    conv2d_forward(out.data(), x.data(), weight.data(), bias.defined() ? bias.data() : nullptr, d);
     if (needs_grad({&x, &weight, &bias}))
         record("conv2d", {&x, &weight, &bias}, out,
-               [sx = SavedTensor(x), col, sw = SavedTensor(weight), d, gx = x.requires_grad(),
+               [sx = SavedTensor(x), sw = SavedTensor(weight), d, gx = x.requires_grad(),
                 gw = weight.requires_grad(), gbias = bias.defined() && bias.requires_grad()](const Tensor& g) {
-                   (void)sx.get();  // the columns came from x: an in-place write to x since is an error
                    Tensor dx = gx ? empty(sx.get().shape()) : Tensor();
                    Tensor dw = gw ? empty(sw.get().shape()) : Tensor();
                    Tensor db = gbias ? empty({d.OC}) : Tensor();
-                   Tensor rows = empty({d.rows_size()});
-                   Tensor dcol = gx ? empty({d.batch_col_size()}) : Tensor();
                    conv2d_backward(gx ? dx.data() : nullptr, gw ? dw.data() : nullptr, gbias ? db.data() : nullptr,
-                                   g.data(), col.data(), sw.get().data(), d, rows.data(),
-                                   gx ? dcol.data() : nullptr);
+                                   g.data(), sx.get().data(), sw.get().data(), d);
                    return std::vector<Tensor>{dx, dw, db};
                });
     return out;

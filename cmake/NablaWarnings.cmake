@@ -1,7 +1,9 @@
 # Warnings and optimisation flags shared by every nabla target.
 add_library(nabla_options INTERFACE)
+# -ffp-contract=off: a*b+c is never silently fused, so the AVX2 copies of the hot loops
+# (core/simd.h) round exactly as the baseline ones do.
 target_compile_options(nabla_options INTERFACE
-  $<BUILD_INTERFACE:-Wall -Wextra -Wpedantic>)
+  $<BUILD_INTERFACE:-Wall -Wextra -Wpedantic -ffp-contract=off>)
 # Release: -O3 with x86-64-v2 (SSE4.2/POPCNT), which every x86-64 CPU of the last
 # decade runs; the heavy lifting (sgemm) dispatches at run time inside OpenBLAS.
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")

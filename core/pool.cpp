@@ -1,6 +1,7 @@
 #include "core/pool.h"
 
 #include "core/error.h"
+#include "core/simd.h"
 
 #include <algorithm>
 #include <cmath>
@@ -20,24 +21,31 @@ Pool2dDims make_pool2d_dims(std::int64_t B, std::int64_t C, std::int64_t H, std:
 namespace {
 
 // The common 2x2 window, stride 2, no padding: the same rule (first maximum wins, a NaN
-// wins and stops the search) without the general loop's bounds checks.
-void max_pool2x2(float* out, std::int32_t* argmax, const float* plane, const Pool2dDims& d) {
-    for (std::int64_t oh = 0; oh < d.OH; ++oh)
+// wins and stops the search) without the general loop's bounds checks, and written as
+// selects rather than branches: after a ReLU, ties and maxima fall at random, and
+// mispredicted branches cost more than the comparisons.
+inline void take_if_greater(float& best, std::int32_t& best_i, float v, std::int32_t i) {
+    const bool take = best == best && (v > best || v != v);  // best == best: not NaN
+    best = take ? v : best;
+    best_i = take ? i : best_i;
+}
+
+NABLA_HOT_LOOP void max_pool2x2(float* out, std::int32_t* argmax, const float* plane, const Pool2dDims& d) {
+    for (std::int64_t oh = 0; oh < d.OH; ++oh) {
+        const float* r0 = plane + 2 * oh * d.W;
+        const float* r1 = r0 + d.W;
+        const auto i0 = static_cast<std::int32_t>(2 * oh * d.W), w = static_cast<std::int32_t>(d.W);
         for (std::int64_t ow = 0; ow < d.OW; ++ow) {
-            const std::int64_t i0 = 2 * oh * d.W + 2 * ow;
-            const std::int64_t cand[4] = {i0, i0 + 1, i0 + d.W, i0 + d.W + 1};
-            float best = plane[i0];
-            std::int64_t best_i = i0;
-            for (int k = 1; k < 4 && !std::isnan(best); ++k) {
-                const float v = plane[cand[k]];
-                if (v > best || std::isnan(v)) {
-                    best = v;
-                    best_i = cand[k];
-                }
-            }
+            const auto i = static_cast<std::int32_t>(i0 + 2 * ow);
+            float best = r0[2 * ow];
+            std::int32_t best_i = i;
+            take_if_greater(best, best_i, r0[2 * ow + 1], i + 1);
+            take_if_greater(best, best_i, r1[2 * ow], i + w);
+            take_if_greater(best, best_i, r1[2 * ow + 1], i + w + 1);
             out[oh * d.OW + ow] = best;
-            argmax[oh * d.OW + ow] = static_cast<std::int32_t>(best_i);
+            argmax[oh * d.OW + ow] = best_i;
         }
+    }
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "optim/adam.h"
 
 #include "core/error.h"
+#include "core/simd.h"
 
 #include <cmath>
 
@@ -20,6 +21,31 @@ Adam::Adam(const std::vector<ParamGroup<AdamOptions>>& groups) : Adam("Adam", gr
 Adam::Adam(std::string name, const std::vector<ParamGroup<AdamOptions>>& groups, bool decoupled)
     : OptimizerWith<AdamOptions>(std::move(name), groups), decoupled_(decoupled) {}
 
+namespace {
+
+struct AdamStep {
+    float neg_step_size, bc2_sqrt, beta1, beta2, one_minus_beta1, one_minus_beta2, eps, wd, decay_factor;
+    bool decay, decoupled;
+};
+
+NABLA_HOT_LOOP void adam_step(float* p, const float* g, float* m, float* v, std::int64_t n, AdamStep s) {
+    for (std::int64_t i = 0; i < n; ++i) {
+        float d = g[i];
+        if (s.decay) {
+            if (s.decoupled)
+                p[i] = p[i] * s.decay_factor;
+            else
+                d = add_scaled(d, s.wd, p[i]);
+        }
+        m[i] = add_scaled(m[i] * s.beta1, s.one_minus_beta1, d);
+        v[i] = v[i] * s.beta2 + s.one_minus_beta2 * d * d;
+        const float denom = std::sqrt(v[i]) / s.bc2_sqrt + s.eps;
+        p[i] = p[i] + s.neg_step_size * (m[i] / denom);
+    }
+}
+
+}  // namespace
+
 void Adam::update(std::size_t group, Tensor& param, const Tensor& grad, std::vector<Tensor>& state) {
     // Scalars in double, element arithmetic in float32, in PyTorch's order (its
     // _single_tensor_adam/adamw), so the trajectories agree to a few ulp.
@@ -27,37 +53,22 @@ void Adam::update(std::size_t group, Tensor& param, const Tensor& grad, std::vec
     const auto t = static_cast<double>(step_count());
     const double bias_correction1 = 1.0 - std::pow(o.beta1, t);
     const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(o.beta2, t));
-    const auto neg_step_size = static_cast<float>(-(o.lr / bias_correction1));
-    const auto bc2_sqrt = static_cast<float>(bias_correction2_sqrt);
-    const auto beta1 = static_cast<float>(o.beta1), beta2 = static_cast<float>(o.beta2);
-    const auto one_minus_beta1 = static_cast<float>(1.0 - o.beta1);
-    const auto one_minus_beta2 = static_cast<float>(1.0 - o.beta2);
-    const auto eps = static_cast<float>(o.eps);
-    const auto wd = static_cast<float>(o.weight_decay);
-    const auto decay_factor = static_cast<float>(1.0 - o.lr * o.weight_decay);
-
     if (!state[0].defined()) {
         state[0] = zeros(param.shape());
         state[1] = zeros(param.shape());
     }
-    const std::int64_t n = param.numel();
-    float* p = param.data();
-    const float* g = grad.data();
-    float* m = state[0].data();
-    float* v = state[1].data();
-    for (std::int64_t i = 0; i < n; ++i) {
-        float d = g[i];
-        if (o.weight_decay != 0.0) {
-            if (decoupled_)
-                p[i] = p[i] * decay_factor;
-            else
-                d = add_scaled(d, wd, p[i]);
-        }
-        m[i] = add_scaled(m[i] * beta1, one_minus_beta1, d);
-        v[i] = v[i] * beta2 + one_minus_beta2 * d * d;
-        const float denom = std::sqrt(v[i]) / bc2_sqrt + eps;
-        p[i] = p[i] + neg_step_size * (m[i] / denom);
-    }
+    adam_step(param.data(), grad.data(), state[0].data(), state[1].data(), param.numel(),
+              {.neg_step_size = static_cast<float>(-(o.lr / bias_correction1)),
+               .bc2_sqrt = static_cast<float>(bias_correction2_sqrt),
+               .beta1 = static_cast<float>(o.beta1),
+               .beta2 = static_cast<float>(o.beta2),
+               .one_minus_beta1 = static_cast<float>(1.0 - o.beta1),
+               .one_minus_beta2 = static_cast<float>(1.0 - o.beta2),
+               .eps = static_cast<float>(o.eps),
+               .wd = static_cast<float>(o.weight_decay),
+               .decay_factor = static_cast<float>(1.0 - o.lr * o.weight_decay),
+               .decay = o.weight_decay != 0.0,
+               .decoupled = decoupled_});
 }
 
 namespace {

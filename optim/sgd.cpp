@@ -1,6 +1,7 @@
 #include "optim/sgd.h"
 
 #include "core/error.h"
+#include "core/simd.h"
 
 namespace nabla::optim {
 
@@ -21,32 +22,45 @@ SGD::SGD(const std::vector<ParamGroup<SGDOptions>>& groups) : SGD("SGD", groups)
 SGD::SGD(std::string name, const std::vector<ParamGroup<SGDOptions>>& groups)
     : OptimizerWith<SGDOptions>(std::move(name), groups) {}
 
+namespace {
+
+struct SGDStep {
+    float neg_lr, wd, mu, keep;
+    bool decay, momentum, nesterov, first;
+};
+
+// The element loop, with the decisions hoisted out of it as flags.
+NABLA_HOT_LOOP void sgd_step(float* p, const float* g, float* v, std::int64_t n, SGDStep s) {
+    for (std::int64_t i = 0; i < n; ++i) {
+        float d = g[i];
+        if (s.decay) d = add_scaled(d, s.wd, p[i]);
+        if (s.momentum) {
+            // The first step copies d into the buffer: no dampening yet, as in PyTorch.
+            v[i] = s.first ? d : add_scaled(v[i] * s.mu, s.keep, d);
+            d = s.nesterov ? add_scaled(d, s.mu, v[i]) : v[i];
+        }
+        p[i] = add_scaled(p[i], s.neg_lr, d);
+    }
+}
+
+}  // namespace
+
 void SGD::update(std::size_t group, Tensor& param, const Tensor& grad, std::vector<Tensor>& state) {
     // float32 arithmetic in PyTorch's order of operations; scalars rounded to float
     // once, as PyTorch does when it passes a Python float to a float kernel.
     const SGDOptions& o = options(group);
-    const auto neg_lr = static_cast<float>(-o.lr);
-    const auto wd = static_cast<float>(o.weight_decay);
-    const auto mu = static_cast<float>(o.momentum);
-    const auto keep = static_cast<float>(1.0 - o.dampening);
-    const std::int64_t n = param.numel();
-    float* p = param.data();
-    const float* g = grad.data();
-
     Tensor& buffer = state[0];
     const bool first = !buffer.defined();
     if (o.momentum != 0.0 && first) buffer = empty(param.shape());
-    float* v = buffer.defined() ? buffer.data() : nullptr;
-    for (std::int64_t i = 0; i < n; ++i) {
-        float d = g[i];
-        if (o.weight_decay != 0.0) d = add_scaled(d, wd, p[i]);
-        if (o.momentum != 0.0) {
-            // The first step copies d into the buffer: no dampening yet, as in PyTorch.
-            v[i] = first ? d : add_scaled(v[i] * mu, keep, d);
-            d = o.nesterov ? add_scaled(d, mu, v[i]) : v[i];
-        }
-        p[i] = add_scaled(p[i], neg_lr, d);
-    }
+    sgd_step(param.data(), grad.data(), buffer.defined() ? buffer.data() : nullptr, param.numel(),
+             {.neg_lr = static_cast<float>(-o.lr),
+              .wd = static_cast<float>(o.weight_decay),
+              .mu = static_cast<float>(o.momentum),
+              .keep = static_cast<float>(1.0 - o.dampening),
+              .decay = o.weight_decay != 0.0,
+              .momentum = o.momentum != 0.0,
+              .nesterov = o.nesterov,
+              .first = first});
 }
 
 namespace {

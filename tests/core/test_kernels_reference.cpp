@@ -52,8 +52,7 @@ TEST_CASE("conv2d_forward matches conv2d_reference", "[core][conv]") {
         const Conv2dDims d = make_conv2d_dims(c.B, c.C, c.H, c.W, c.OC, c.KH, c.KW, c.S, c.P);
         const Tensor x = randn({c.B, c.C, c.H, c.W}), w = randn({c.OC, c.C, c.KH, c.KW}), b = randn({c.OC});
         Tensor fast = empty({d.B, d.OC, d.OH, d.OW}), ref = empty({d.B, d.OC, d.OH, d.OW});
-        std::vector<float> col(static_cast<size_t>(d.batch_col_size())), rows(static_cast<size_t>(d.rows_size()));
-        conv2d_forward(fast.data(), x.data(), w.data(), c.bias ? b.data() : nullptr, d, col.data(), rows.data());
+        conv2d_forward(fast.data(), x.data(), w.data(), c.bias ? b.data() : nullptr, d);
         conv2d_reference(ref.data(), x.data(), w.data(), c.bias ? b.data() : nullptr, d);
         require_close(fast, ref, 1e-4f);
     }
