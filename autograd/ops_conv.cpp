@@ -4,6 +4,7 @@
 #include "core/conv.h"
 #include "core/error.h"
 #include "core/pool.h"
+#include "core/storage.h"
 
 #include <memory>
 
@@ -43,12 +44,16 @@ Tensor max_pool2d(const Tensor& x, std::int64_t kernel_size, std::int64_t stride
     const Pool2dDims d = make_pool2d_dims(x.size(0), x.size(1), x.size(2), x.size(3), kernel_size,
                                           stride == 0 ? kernel_size : stride, padding);
     Tensor out = empty({d.B, d.C, d.OH, d.OW});
-    auto argmax = std::make_shared<std::vector<std::int32_t>>(size_t(out.numel()));
-    max_pool2d_forward(out.data(), argmax->data(), x.data(), d);
+    // The window maxima's indices, int32 in a Storage so the buffer comes from the block
+    // cache like any activation (a fresh vector cost page faults every step).
+    static_assert(sizeof(std::int32_t) == sizeof(float));
+    auto argmax = std::make_shared<Storage>(out.numel());
+    auto indices = [argmax] { return reinterpret_cast<std::int32_t*>(argmax->data()); };
+    max_pool2d_forward(out.data(), indices(), x.data(), d);
     if (needs_grad({&x}))
-        record("max_pool2d", {&x}, out, [argmax, d](const Tensor& g) {
+        record("max_pool2d", {&x}, out, [indices, d](const Tensor& g) {
             Tensor dx = empty({d.B, d.C, d.H, d.W});
-            max_pool2d_backward(dx.data(), g.data(), argmax->data(), d);
+            max_pool2d_backward(dx.data(), g.data(), indices(), d);
             return std::vector<Tensor>{dx};
         });
     return out;

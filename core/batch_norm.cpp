@@ -1,12 +1,60 @@
 #include "core/batch_norm.h"
 
+#include "core/simd.h"
+
+#include <vector>
+
 namespace nabla {
 
 // Channels (or planes) are split over OpenMP threads with a static schedule; each
 // channel's sums run in a fixed order (float within one plane, vectorised; double
 // across planes), so results do not depend on the thread count.
+//
+// [N, C] inputs (S = 1, after a Linear) take row-wise paths instead: a plane is one value,
+// so a per-channel loop would stride through memory and could not vectorise. The rows
+// are walked in order with the channels as the vector lanes; every sum adds the same
+// terms in the same order as the per-channel loop, so both paths give the same bits.
+// These tensors are small (a batch of 64 x 256 features is 64 KiB): one thread.
 
 namespace {
+
+NABLA_HOT_LOOP void row_statistics(float* mean, float* var, const float* x, const BatchNormDims& d) {
+    std::vector<double> s(static_cast<std::size_t>(d.C), 0.0), ss(static_cast<std::size_t>(d.C), 0.0);
+    for (std::int64_t n = 0; n < d.N; ++n)
+        for (std::int64_t c = 0; c < d.C; ++c) s[c] += x[n * d.C + c];
+    for (std::int64_t c = 0; c < d.C; ++c) mean[c] = static_cast<float>(s[c] / double(d.N));
+    for (std::int64_t n = 0; n < d.N; ++n)
+        for (std::int64_t c = 0; c < d.C; ++c) {
+            const float t = x[n * d.C + c] - mean[c];
+            ss[c] += t * t;
+        }
+    for (std::int64_t c = 0; c < d.C; ++c) var[c] = static_cast<float>(ss[c] / double(d.N));
+}
+
+NABLA_HOT_LOOP void row_forward(float* y, const float* x, const float* scale, const float* shift,
+                                const BatchNormDims& d) {
+    for (std::int64_t n = 0; n < d.N; ++n)
+        for (std::int64_t c = 0; c < d.C; ++c) y[n * d.C + c] = x[n * d.C + c] * scale[c] + shift[c];
+}
+
+NABLA_HOT_LOOP void row_sums(double* sg, double* sgx, const float* dy, const float* x, const float* mean,
+                             const BatchNormDims& d) {
+    for (std::int64_t n = 0; n < d.N; ++n)
+        for (std::int64_t c = 0; c < d.C; ++c) {
+            const float g = dy[n * d.C + c];
+            sg[c] += g;
+            sgx[c] += g * (x[n * d.C + c] - mean[c]);
+        }
+}
+
+NABLA_HOT_LOOP void row_dx(float* dx, const float* dy, const float* x, const float* k, const float* a,
+                           const float* b, const BatchNormDims& d) {
+    for (std::int64_t n = 0; n < d.N; ++n)
+        for (std::int64_t c = 0; c < d.C; ++c) {
+            const std::int64_t i = n * d.C + c;
+            dx[i] = k[c] * dy[i] + a[c] * x[i] + b[c];
+        }
+}
 
 float plane_sum(const float* p, std::int64_t S) {
     float s = 0.0f;
@@ -17,7 +65,8 @@ float plane_sum(const float* p, std::int64_t S) {
 
 }  // namespace
 
-void batch_norm_statistics(float* mean, float* var, const float* x, const BatchNormDims& d) {
+NABLA_HOT_LOOP void batch_norm_statistics(float* mean, float* var, const float* x, const BatchNormDims& d) {
+    if (d.S == 1) return row_statistics(mean, var, x, d);
     const double m = double(d.m());
 #pragma omp parallel for schedule(static)
     for (std::int64_t c = 0; c < d.C; ++c) {
@@ -41,23 +90,53 @@ void batch_norm_statistics(float* mean, float* var, const float* x, const BatchN
     }
 }
 
-void batch_norm_forward(float* y, const float* x, const float* mean, const float* invstd, const float* gamma,
+NABLA_HOT_LOOP void batch_norm_forward(float* y, const float* x, const float* mean, const float* invstd, const float* gamma,
                         const float* beta, const BatchNormDims& d) {
-#pragma omp parallel for schedule(static) if (d.N * d.C * d.S >= (1 << 16))
-    for (std::int64_t nc = 0; nc < d.N * d.C; ++nc) {
-        const std::int64_t c = nc % d.C;
-        // y = x * scale + shift, with the per-channel constants folded once.
-        const float scale = invstd[c] * (gamma ? gamma[c] : 1.0f);
-        const float shift = (beta ? beta[c] : 0.0f) - mean[c] * scale;
-        const float* xp = x + nc * d.S;
-        float* yp = y + nc * d.S;
-        for (std::int64_t i = 0; i < d.S; ++i) yp[i] = xp[i] * scale + shift;
+    // y = x * scale + shift, with the per-channel constants folded once.
+    std::vector<float> scale(static_cast<std::size_t>(d.C)), shift(static_cast<std::size_t>(d.C));
+    for (std::int64_t c = 0; c < d.C; ++c) {
+        scale[c] = invstd[c] * (gamma ? gamma[c] : 1.0f);
+        shift[c] = (beta ? beta[c] : 0.0f) - mean[c] * scale[c];
     }
+    if (d.S == 1) return row_forward(y, x, scale.data(), shift.data(), d);
+#pragma omp parallel for collapse(2) schedule(static) if (d.N * d.C * d.S >= (1 << 16))
+    for (std::int64_t n = 0; n < d.N; ++n)
+        for (std::int64_t c = 0; c < d.C; ++c) {
+            const float* xp = x + (n * d.C + c) * d.S;
+            float* yp = y + (n * d.C + c) * d.S;
+            for (std::int64_t i = 0; i < d.S; ++i) yp[i] = xp[i] * scale[c] + shift[c];
+        }
 }
 
-void batch_norm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
+namespace {
+
+// The row-wise backward for S = 1: the per-channel formulas of batch_norm_backward.
+void batch_norm_backward_rows(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
+                              const float* mean, const float* invstd, const float* gamma, const BatchNormDims& d,
+                              bool batch_stats) {
+    const auto C = static_cast<std::size_t>(d.C);
+    std::vector<double> sg(C, 0.0), sgx(C, 0.0);
+    row_sums(sg.data(), sgx.data(), dy, x, mean, d);
+    std::vector<float> k(C), a(C), b(C);
+    for (std::int64_t c = 0; c < d.C; ++c) {
+        sgx[c] *= invstd[c];
+        if (dbeta) dbeta[c] = static_cast<float>(sg[c]);
+        if (dgamma) dgamma[c] = static_cast<float>(sgx[c]);
+        k[c] = (gamma ? gamma[c] : 1.0f) * invstd[c];
+        const float mean_g = batch_stats ? static_cast<float>(sg[c] / double(d.N)) : 0.0f;
+        const float mean_gx = batch_stats ? static_cast<float>(sgx[c] / double(d.N)) : 0.0f;
+        a[c] = -k[c] * mean_gx * invstd[c];
+        b[c] = -k[c] * mean_g - a[c] * mean[c];
+    }
+    if (dx) row_dx(dx, dy, x, k.data(), a.data(), b.data(), d);
+}
+
+}  // namespace
+
+NABLA_HOT_LOOP void batch_norm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
                          const float* mean, const float* invstd, const float* gamma, const BatchNormDims& d,
                          bool batch_stats) {
+    if (d.S == 1) return batch_norm_backward_rows(dx, dgamma, dbeta, dy, x, mean, invstd, gamma, d, batch_stats);
     const double m = double(d.m());
 #pragma omp parallel for schedule(static)
     for (std::int64_t c = 0; c < d.C; ++c) {

@@ -21,29 +21,29 @@ Pool2dDims make_pool2d_dims(std::int64_t B, std::int64_t C, std::int64_t H, std:
 namespace {
 
 // The common 2x2 window, stride 2, no padding: the same rule (first maximum wins, a NaN
-// wins and stops the search) without the general loop's bounds checks, and written as
-// selects rather than branches: after a ReLU, ties and maxima fall at random, and
-// mispredicted branches cost more than the comparisons.
-inline void take_if_greater(float& best, std::int32_t& best_i, float v, std::int32_t i) {
-    const bool take = best == best && (v > best || v != v);  // best == best: not NaN
-    best = take ? v : best;
-    best_i = take ? i : best_i;
-}
-
+// wins and stops the search) without the general loop's bounds checks. Written so that
+// GCC vectorises the row (it if-converts the updates into selects; an int counter, as a
+// 64-bit one with the stride-2 loads defeats its vectoriser): after a ReLU, ties and
+// maxima fall at random, and the branches of a scalar loop mispredict constantly.
 NABLA_HOT_LOOP void max_pool2x2(float* out, std::int32_t* argmax, const float* plane, const Pool2dDims& d) {
+    const auto OW = static_cast<int>(d.OW), w = static_cast<int>(d.W);
     for (std::int64_t oh = 0; oh < d.OH; ++oh) {
-        const float* r0 = plane + 2 * oh * d.W;
-        const float* r1 = r0 + d.W;
-        const auto i0 = static_cast<std::int32_t>(2 * oh * d.W), w = static_cast<std::int32_t>(d.W);
-        for (std::int64_t ow = 0; ow < d.OW; ++ow) {
-            const auto i = static_cast<std::int32_t>(i0 + 2 * ow);
+        const float* __restrict r0 = plane + 2 * oh * d.W;
+        const float* __restrict r1 = r0 + d.W;
+        float* __restrict o = out + oh * d.OW;
+        std::int32_t* __restrict a = argmax + oh * d.OW;
+        const auto i0 = static_cast<int>(2 * oh * d.W);
+        for (int ow = 0; ow < OW; ++ow) {
+            const float v1 = r0[2 * ow + 1], v2 = r1[2 * ow], v3 = r1[2 * ow + 1];
+            const int i = i0 + 2 * ow;
             float best = r0[2 * ow];
-            std::int32_t best_i = i;
-            take_if_greater(best, best_i, r0[2 * ow + 1], i + 1);
-            take_if_greater(best, best_i, r1[2 * ow], i + w);
-            take_if_greater(best, best_i, r1[2 * ow + 1], i + w + 1);
-            out[oh * d.OW + ow] = best;
-            argmax[oh * d.OW + ow] = best_i;
+            int best_i = i;
+            // !(v <= best): v is greater or NaN; best == best: best is not NaN yet.
+            if (!(v1 <= best) && best == best) { best = v1; best_i = i + 1; }
+            if (!(v2 <= best) && best == best) { best = v2; best_i = i + w; }
+            if (!(v3 <= best) && best == best) { best = v3; best_i = i + w + 1; }
+            o[ow] = best;
+            a[ow] = best_i;
         }
     }
 }
