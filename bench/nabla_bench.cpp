@@ -3,8 +3,10 @@
 //   build/bench/nabla_bench                       # everything, human-readable table
 //   build/bench/nabla_bench --models cnn_bn --iters 100 --json out.jsonl
 //   build/bench/nabla_bench --epoch --data data/mnist   # also seconds per real MNIST epoch
-// A training iteration is forward + backward + SGD-momentum step at batch 64, as in
-// PyTorch's reference script (bench/torch_bench.py), so the two compare directly.
+// A training iteration is forward + backward + SGD-momentum step at batch 64 (--batch), as
+// in PyTorch's reference script (bench/torch_bench.py), so the two compare directly. Each
+// model's line also gives the GFLOP/s its matrix products reach at the median iteration
+// time, against the machine's sgemm peak measured first.
 #include "apps/common/models.h"
 #include "apps/common/train_loop.h"
 #include "core/blas_select.h"
@@ -64,22 +66,26 @@ struct Out {
     }
 };
 
-void bench_model(const std::string& name, int warmup, int iters, Out& out) {
+void bench_model(const std::string& name, std::int64_t batch, double peak_gflops, int warmup, int iters, Out& out) {
     const bool bn = name.ends_with("_bn");
     const ModelKind kind = parse_model_kind(name.substr(0, name.find('_')));
     manual_seed(0);
     auto model = make_model(kind, bn);
     auto opt = make_optimizer(*model, {.name = "momentum", .lr = 0.01f, .momentum = 0.9f});
-    const auto ds = synthetic(64 * 16);
+    const auto ds = synthetic(batch * 16);
     std::vector<data::Batch> batches;
     for (std::int64_t b = 0; b < 16; ++b) {
-        std::vector<std::int64_t> idx(64);
-        std::iota(idx.begin(), idx.end(), b * 64);
+        std::vector<std::int64_t> idx(static_cast<std::size_t>(batch));
+        std::iota(idx.begin(), idx.end(), b * batch);
         batches.push_back(ds.get_batch(idx));
     }
     model->train();
     std::size_t k = 0;
+    const std::uint64_t flops0 = gemm_flop_count();
     const Timing train = time_ms([&] { train_step(*model, *opt, batches[k++ % batches.size()], kind); }, warmup, iters);
+    // The matrix products' share of the work, at the median iteration time.
+    const double flops_per_iter = double(gemm_flop_count() - flops0) / double(warmup + iters);
+    const double gflops = flops_per_iter / (train.median * 1e6);
     // Inference: eval mode, batch 1000.
     const auto big = synthetic(1000);
     std::vector<std::int64_t> idx(1000);
@@ -88,17 +94,25 @@ void bench_model(const std::string& name, int warmup, int iters, Out& out) {
     model->eval();
     NoGradGuard no_grad;
     const Timing infer = time_ms([&] { (*model)(model_input(b.x, kind)); }, 2, std::max(5, iters / 20));
-    fmt::print("{:<8} train iter (batch 64) {:8.3f} ms  [min {:.3f}, max {:.3f}]   inference {:9.0f} img/s\n", name,
-               train.median, train.min, train.max, 1000.0 / (infer.median / 1000.0));
-    out.emit({{"kind", "model"}, {"model", name}, {"train_iter_ms_median", train.median}, {"train_iter_ms_min", train.min},
-              {"train_iter_ms_max", train.max}, {"infer_img_per_s", 1000.0 / (infer.median / 1000.0)},
-              {"iters", iters}});
+    const double img_per_s = 1000.0 / (infer.median / 1000.0);
+    fmt::print("{:<8} train iter (batch {}) {:8.3f} ms  [min {:.3f}, max {:.3f}]  {:5.1f} GFLOP/s ({:.0f}% of peak)"
+               "   inference {:9.0f} img/s\n",
+               name, batch, train.median, train.min, train.max, gflops, 100.0 * gflops / peak_gflops, img_per_s);
+    out.emit({{"kind", "model"}, {"model", name}, {"batch", batch}, {"train_iter_ms_median", train.median},
+              {"train_iter_ms_min", train.min}, {"train_iter_ms_max", train.max},
+              {"ms_per_image", train.median / double(batch)}, {"gemm_gflops", gflops},
+              {"infer_img_per_s", img_per_s}, {"iters", iters}});
 }
 
-double bench_sgemm(std::int64_t M, std::int64_t N, std::int64_t K, int iters, Out& out, bool print = true) {
+// Returns the GFLOP/s of the median call; `best` also gets the fastest call's, the
+// machine's peak for the 1024^3 product (a median would count other processes' noise).
+double bench_sgemm(std::int64_t M, std::int64_t N, std::int64_t K, int iters, Out& out, bool print = true,
+                   double* best = nullptr) {
     Tensor a = randn({M, K}), b = randn({K, N}), c = empty({M, N});
     const Timing t = time_ms([&] { gemm(false, false, M, N, K, 1.0f, a.data(), b.data(), 0.0f, c.data()); }, 3, iters);
-    const double gflops = 2.0 * double(M) * double(N) * double(K) / (t.median * 1e6);
+    const double flop = 2.0 * double(M) * double(N) * double(K);
+    const double gflops = flop / (t.median * 1e6);
+    if (best) *best = flop / (t.min * 1e6);
     if (print) fmt::print("sgemm {}x{}x{}: {:.3f} ms, {:.1f} GFLOP/s\n", M, N, K, t.median, gflops);
     out.emit({{"kind", "sgemm"}, {"M", M}, {"N", N}, {"K", K}, {"ms", t.median}, {"gflops", gflops}});
     return gflops;
@@ -205,6 +219,7 @@ int main(int argc, char** argv) {
     use_fast_blas_kernels(argc, argv);
     std::vector<std::string> models{"mlp", "mlp_bn", "cnn", "cnn_bn"};
     int iters = 200, warmup = 20, threads = 0;
+    std::int64_t batch = 64;
     bool epoch = false, no_kernels = false;
     std::string data_dir = "data/mnist", json, profile;
     CLI::App app{"nabla benchmark: models, kernels, BLAS."};
@@ -212,7 +227,8 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"mlp", "mlp_bn", "cnn", "cnn_bn"}));
     app.add_option("--iters", iters, "timed training iterations per model")->capture_default_str();
     app.add_option("--warmup", warmup, "untimed iterations first")->capture_default_str();
-    app.add_option("--threads", threads, "BLAS threads (0: OpenBLAS default)");
+    app.add_option("--batch", batch, "training batch size")->capture_default_str()->check(CLI::PositiveNumber);
+    app.add_option("--threads", threads, "threads (0: OMP_NUM_THREADS or every core)");
     app.add_flag("--epoch", epoch, "also time one real MNIST epoch per model (needs --data)");
     app.add_option("--profile", profile, "print one model's training iteration split by op, then exit")
         ->check(CLI::IsMember({"mlp", "mlp_bn", "cnn", "cnn_bn"}));
@@ -234,11 +250,12 @@ int main(int argc, char** argv) {
             profile_model(profile, warmup, iters, out);
             return 0;
         }
-        const double peak = bench_sgemm(1024, 1024, 1024, 10, out, false);
+        double peak = 0.0;
+        bench_sgemm(1024, 1024, 1024, 20, out, false, &peak);
         fmt::print("sgemm peak (1024^3): {:.1f} GFLOP/s\n", peak);
         out.emit({{"kind", "blas"}, {"description", blas_description()}, {"sgemm_peak_gflops", peak},
                   {"threads", get_num_threads()}});
-        for (const auto& m : models) bench_model(m, warmup, iters, out);
+        for (const auto& m : models) bench_model(m, batch, peak, warmup, iters, out);
         if (!no_kernels) {
             bench_sgemm(64, 256, 784, iters, out);
             bench_sgemm(64, 256, 256, iters, out);

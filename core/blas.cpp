@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 
 namespace nabla {
 
@@ -20,6 +21,8 @@ void single_threaded_blas() {
     }();
     (void)done;
 }
+
+std::atomic<std::uint64_t> flops{0};
 
 // Products smaller than this (M*N*K) are not worth waking a second thread for.
 constexpr std::int64_t kParallelWork = std::int64_t{1} << 20;
@@ -38,6 +41,7 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
           const float* A, const float* B, float beta, float* C) {
     if (M == 0 || N == 0) return;
     single_threaded_blas();
+    flops.fetch_add(std::uint64_t(2 * M * N * K), std::memory_order_relaxed);
     const std::int64_t lda = trans_a ? M : K, ldb = trans_b ? K : N;
     const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
     if (threads <= 1 || M * N * K < kParallelWork) {
@@ -63,6 +67,8 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
         }
     }
 }
+
+std::uint64_t gemm_flop_count() { return flops.load(std::memory_order_relaxed); }
 
 void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
                     const float* A, const float* B, float beta, float* C) {

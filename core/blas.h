@@ -10,6 +10,9 @@ namespace nabla {
 // A is stored [M,K] (or [K,M] when trans_a); B is [K,N] (or [N,K] when trans_b).
 void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
           const float* A, const float* B, float beta, float* C);
+// Floating-point operations (2*M*N*K) of every gemm so far in this process: benchmarks
+// divide the difference over a run by its time to report the matrix products' GFLOP/s.
+std::uint64_t gemm_flop_count();
 // The naive triple loop, accumulated in double: the reference the tests compare gemm with.
 void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
                     const float* A, const float* B, float beta, float* C);

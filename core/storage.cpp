@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 
+#include <algorithm>
 #include <list>
 #include <mutex>
 #include <new>
@@ -17,60 +18,80 @@ constexpr std::align_val_t kAlign{64};
 // Large buffers are kept for reuse instead of returned to the system: a training step
 // frees and reallocates the same activation sizes every iteration, and fresh pages from
 // the kernel cost a page fault each (a third of a small CNN's step on some machines).
-// Blocks are reused only at their exact size. When the cache would exceed kCacheLimit,
-// the least recently freed blocks go back to the system, so sizes a loop still uses stay
-// and sizes it stopped using (an evaluation pass's, say) leave: memory stays bounded by
-// the working set plus that limit.
-constexpr std::size_t kCacheMinBytes = std::size_t{1} << 18;   // 256 KiB
-constexpr std::size_t kCacheLimit = std::size_t{128} << 20;    // 128 MiB
+// Blocks are reused only at their exact size. The cache holds at most as many bytes as
+// the largest working set of large blocks seen so far (at least kCacheFloor): a loop
+// whose working set that is then runs without page faults, whatever its batch size,
+// while live plus cached memory stays at that peak. Beyond the limit, the least recently
+// freed blocks go back to the system, so sizes a loop still uses stay and sizes it
+// stopped using (an evaluation pass's, say) leave.
+constexpr std::size_t kCacheMinBytes = std::size_t{1} << 18;  // 256 KiB
+constexpr std::size_t kCacheFloor = std::size_t{64} << 20;    // 64 MiB
 
 void release(void* p) { ::operator delete[](p, kAlign); }
 
-struct BlockCache {
+class BlockCache {
+public:
+    void* allocate(std::size_t bytes) {
+        {
+            std::lock_guard lock(mu_);
+            live_bytes_ += bytes;
+            peak_live_bytes_ = std::max(peak_live_bytes_, live_bytes_);
+            auto it = by_size_.find(bytes);
+            if (it != by_size_.end()) {
+                void* p = it->second->p;
+                lru_.erase(it->second);
+                by_size_.erase(it);
+                cached_bytes_ -= bytes;
+                return p;
+            }
+        }
+        return ::operator new[](bytes, kAlign);
+    }
+
+    void free(void* p, std::size_t bytes) {
+        std::vector<void*> evicted;
+        {
+            std::lock_guard lock(mu_);
+            live_bytes_ -= bytes;
+            const std::size_t limit = std::max(kCacheFloor, peak_live_bytes_);
+            if (bytes > limit) {
+                evicted.push_back(p);
+            } else {
+                while (cached_bytes_ + bytes > limit) evicted.push_back(pop_oldest());
+                by_size_.emplace(bytes, lru_.insert(lru_.end(), {bytes, p}));
+                cached_bytes_ += bytes;
+            }
+        }
+        for (void* q : evicted) release(q);  // outside the lock: munmap can be slow
+    }
+
+    ~BlockCache() {
+        for (const Block& b : lru_) release(b.p);
+    }
+
+private:
     struct Block {
         std::size_t bytes;
         void* p;
     };
-    std::mutex mu;
-    std::list<Block> lru;  // oldest first
-    std::unordered_multimap<std::size_t, std::list<Block>::iterator> by_size;
-    std::size_t cached_bytes = 0;
 
-    void* take(std::size_t bytes) {
-        std::lock_guard lock(mu);
-        auto it = by_size.find(bytes);
-        if (it == by_size.end()) return nullptr;
-        void* p = it->second->p;
-        lru.erase(it->second);
-        by_size.erase(it);
-        cached_bytes -= bytes;
-        return p;
-    }
-    void give(void* p, std::size_t bytes) {
-        if (bytes > kCacheLimit) return release(p);
-        std::vector<void*> evicted;
-        {
-            std::lock_guard lock(mu);
-            while (cached_bytes + bytes > kCacheLimit) {
-                const Block old = lru.front();
-                auto range = by_size.equal_range(old.bytes);
-                for (auto it = range.first; it != range.second; ++it)
-                    if (it->second == lru.begin()) {
-                        by_size.erase(it);
-                        break;
-                    }
-                lru.pop_front();
-                cached_bytes -= old.bytes;
-                evicted.push_back(old.p);
+    void* pop_oldest() {  // the caller holds mu_
+        const Block old = lru_.front();
+        auto range = by_size_.equal_range(old.bytes);
+        for (auto it = range.first; it != range.second; ++it)
+            if (it->second == lru_.begin()) {
+                by_size_.erase(it);
+                break;
             }
-            by_size.emplace(bytes, lru.insert(lru.end(), {bytes, p}));
-            cached_bytes += bytes;
-        }
-        for (void* q : evicted) release(q);  // outside the lock: munmap can be slow
+        lru_.pop_front();
+        cached_bytes_ -= old.bytes;
+        return old.p;
     }
-    ~BlockCache() {
-        for (const Block& b : lru) release(b.p);
-    }
+
+    std::mutex mu_;
+    std::list<Block> lru_;  // oldest first
+    std::unordered_multimap<std::size_t, std::list<Block>::iterator> by_size_;
+    std::size_t cached_bytes_ = 0, live_bytes_ = 0, peak_live_bytes_ = 0;
 };
 
 BlockCache& cache() {
@@ -84,7 +105,7 @@ std::size_t bytes_for(std::int64_t numel) { return static_cast<std::size_t>(nume
 
 void Storage::Free::operator()(float* p) const {
     if (bytes >= kCacheMinBytes)
-        cache().give(p, bytes);
+        cache().free(p, bytes);
     else
         release(p);
 }
@@ -92,8 +113,7 @@ void Storage::Free::operator()(float* p) const {
 Storage::Storage(std::int64_t numel) : numel_(numel) {
     NABLA_CHECK(numel >= 0, "Storage", "negative size {}", numel);
     const std::size_t bytes = bytes_for(numel);
-    void* p = bytes >= kCacheMinBytes ? cache().take(bytes) : nullptr;
-    if (!p) p = ::operator new[](bytes, kAlign);
+    void* p = bytes >= kCacheMinBytes ? cache().allocate(bytes) : ::operator new[](bytes, kAlign);
     data_ = std::unique_ptr<float[], Free>(static_cast<float*>(p), Free{bytes});
 }
 
