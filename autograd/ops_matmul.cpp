@@ -87,8 +87,10 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
                    }
                    if (gbias) {
                        db = zeros({OUT});
+                       float* dbp = db.data();  // pointers hoisted: the loop then vectorises
+                       const float* gp = g.data();
                        for (std::int64_t n = 0; n < N; ++n)
-                           for (std::int64_t o = 0; o < OUT; ++o) db.data()[o] += g.data()[n * OUT + o];
+                           for (std::int64_t o = 0; o < OUT; ++o) dbp[o] += gp[n * OUT + o];
                    }
                    return std::vector<Tensor>{dx, dw, db};
                });

@@ -1,6 +1,7 @@
 #include "core/elementwise.h"
 
 #include "core/broadcast.h"
+#include "core/parallel.h"
 #include "core/simd.h"
 
 #include <algorithm>
@@ -34,7 +35,17 @@ const char* op_name(UnaryOp op) {
 
 namespace {
 
-constexpr std::int64_t kParallelMin = std::int64_t{1} << 16;  // below this, threads cost more than they save
+constexpr std::int64_t kParallelMin = kParallelMinElements;
+
+NABLA_HOT_LOOP void relu_range(float* out, const float* x, std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t i = lo; i < hi; ++i) out[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+// Subgradient 0 at x = 0, as PyTorch; a NaN gradient stays out where the unit is off.
+NABLA_HOT_LOOP void relu_backward_range(float* dx, const float* dy, const float* y,
+                                        std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t i = lo; i < hi; ++i) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
 
 template <BinaryOp Op>
 inline float apply(float a, float b) {
@@ -118,7 +129,7 @@ void pow_scalar(float* out, const float* x, std::int64_t n, float e) {
     }
 }
 
-NABLA_HOT_LOOP void unary_forward(UnaryOp op, float* out, const float* x, std::int64_t n) {
+void unary_forward(UnaryOp op, float* out, const float* x, std::int64_t n) {
     switch (op) {
         case UnaryOp::neg:
             for (std::int64_t i = 0; i < n; ++i) out[i] = -x[i];
@@ -133,9 +144,7 @@ NABLA_HOT_LOOP void unary_forward(UnaryOp op, float* out, const float* x, std::i
             for (std::int64_t i = 0; i < n; ++i) out[i] = std::sqrt(x[i]);
             break;
         case UnaryOp::relu:
-            // Large activations are split over OpenMP threads (elementwise: no ordering issue).
-#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
-            for (std::int64_t i = 0; i < n; ++i) out[i] = x[i] > 0.0f ? x[i] : 0.0f;
+            parallel_ranges(n, [&](std::int64_t lo, std::int64_t hi) { relu_range(out, x, lo, hi); });
             break;
         case UnaryOp::sigmoid:
             // exp of a non-positive argument only, so large |x| never overflows.
@@ -150,7 +159,7 @@ NABLA_HOT_LOOP void unary_forward(UnaryOp op, float* out, const float* x, std::i
     }
 }
 
-NABLA_HOT_LOOP void unary_backward(UnaryOp op, float* dx, const float* dy, const float* x, const float* y, std::int64_t n) {
+void unary_backward(UnaryOp op, float* dx, const float* dy, const float* x, const float* y, std::int64_t n) {
     switch (op) {
         case UnaryOp::neg:
             for (std::int64_t i = 0; i < n; ++i) dx[i] = -dy[i];
@@ -165,11 +174,7 @@ NABLA_HOT_LOOP void unary_backward(UnaryOp op, float* dx, const float* dy, const
             for (std::int64_t i = 0; i < n; ++i) dx[i] = dy[i] * 0.5f / y[i];
             break;
         case UnaryOp::relu:  // subgradient 0 at x = 0, as PyTorch
-#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
-            for (std::int64_t i = 0; i < n; ++i) {
-                const float g = dy[i];  // loaded unconditionally: the loop then vectorises as a select
-                dx[i] = y[i] > 0.0f ? g : 0.0f;
-            }
+            parallel_ranges(n, [&](std::int64_t lo, std::int64_t hi) { relu_backward_range(dx, dy, y, lo, hi); });
             break;
         case UnaryOp::sigmoid:  // s (1 - s)
             for (std::int64_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);

@@ -1,6 +1,7 @@
 #include "optim/adam.h"
 
 #include "core/error.h"
+#include "core/parallel.h"
 #include "core/simd.h"
 
 #include <cmath>
@@ -57,18 +58,25 @@ void Adam::update(std::size_t group, Tensor& param, const Tensor& grad, std::vec
         state[0] = zeros(param.shape());
         state[1] = zeros(param.shape());
     }
-    adam_step(param.data(), grad.data(), state[0].data(), state[1].data(), param.numel(),
-              {.neg_step_size = static_cast<float>(-(o.lr / bias_correction1)),
-               .bc2_sqrt = static_cast<float>(bias_correction2_sqrt),
-               .beta1 = static_cast<float>(o.beta1),
-               .beta2 = static_cast<float>(o.beta2),
-               .one_minus_beta1 = static_cast<float>(1.0 - o.beta1),
-               .one_minus_beta2 = static_cast<float>(1.0 - o.beta2),
-               .eps = static_cast<float>(o.eps),
-               .wd = static_cast<float>(o.weight_decay),
-               .decay_factor = static_cast<float>(1.0 - o.lr * o.weight_decay),
-               .decay = o.weight_decay != 0.0,
-               .decoupled = decoupled_});
+    float* p = param.data();
+    const float* g = grad.data();
+    float* m = state[0].data();
+    float* v = state[1].data();
+    const AdamStep step{.neg_step_size = static_cast<float>(-(o.lr / bias_correction1)),
+                        .bc2_sqrt = static_cast<float>(bias_correction2_sqrt),
+                        .beta1 = static_cast<float>(o.beta1),
+                        .beta2 = static_cast<float>(o.beta2),
+                        .one_minus_beta1 = static_cast<float>(1.0 - o.beta1),
+                        .one_minus_beta2 = static_cast<float>(1.0 - o.beta2),
+                        .eps = static_cast<float>(o.eps),
+                        .wd = static_cast<float>(o.weight_decay),
+                        .decay_factor = static_cast<float>(1.0 - o.lr * o.weight_decay),
+                        .decay = o.weight_decay != 0.0,
+                        .decoupled = decoupled_};
+    // Elements are independent: large tensors are split over the threads.
+    parallel_ranges(param.numel(), [&](std::int64_t lo, std::int64_t hi) {
+        adam_step(p + lo, g + lo, m + lo, v + lo, hi - lo, step);
+    });
 }
 
 namespace {

@@ -1,6 +1,7 @@
 #include "optim/sgd.h"
 
 #include "core/error.h"
+#include "core/parallel.h"
 #include "core/simd.h"
 
 namespace nabla::optim {
@@ -52,15 +53,21 @@ void SGD::update(std::size_t group, Tensor& param, const Tensor& grad, std::vect
     Tensor& buffer = state[0];
     const bool first = !buffer.defined();
     if (o.momentum != 0.0 && first) buffer = empty(param.shape());
-    sgd_step(param.data(), grad.data(), buffer.defined() ? buffer.data() : nullptr, param.numel(),
-             {.neg_lr = static_cast<float>(-o.lr),
-              .wd = static_cast<float>(o.weight_decay),
-              .mu = static_cast<float>(o.momentum),
-              .keep = static_cast<float>(1.0 - o.dampening),
-              .decay = o.weight_decay != 0.0,
-              .momentum = o.momentum != 0.0,
-              .nesterov = o.nesterov,
-              .first = first});
+    float* p = param.data();
+    const float* g = grad.data();
+    float* v = buffer.defined() ? buffer.data() : nullptr;
+    const SGDStep step{.neg_lr = static_cast<float>(-o.lr),
+                       .wd = static_cast<float>(o.weight_decay),
+                       .mu = static_cast<float>(o.momentum),
+                       .keep = static_cast<float>(1.0 - o.dampening),
+                       .decay = o.weight_decay != 0.0,
+                       .momentum = o.momentum != 0.0,
+                       .nesterov = o.nesterov,
+                       .first = first};
+    // Elements are independent: large tensors are split over the threads.
+    parallel_ranges(param.numel(), [&](std::int64_t lo, std::int64_t hi) {
+        sgd_step(p + lo, g + lo, v ? v + lo : nullptr, hi - lo, step);
+    });
 }
 
 namespace {
