@@ -158,10 +158,10 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
             }
         }
     }
-    if (dweight) {
+    if (dweight) {  // chunk sums in chunk order; an empty batch has none and a zero gradient
         const float* parts = dw_parts.data();
-        for (std::int64_t i = 0; i < d.OC * K; ++i) dweight[i] = parts[i];
-        for (std::int64_t c = 1; c < chunks; ++c)
+        std::fill_n(dweight, d.OC * K, 0.0f);
+        for (std::int64_t c = 0; c < chunks; ++c)
             for (std::int64_t i = 0; i < d.OC * K; ++i) dweight[i] += parts[c * d.OC * K + i];
     }
     if (dbias)

@@ -63,3 +63,17 @@ TEST_CASE("conv2d bias gradient sums over batch and pixels", "[autograd][conv]")
     // Each input pixel is covered by as many windows as it appears in: corners 1, edges 2, centre 4.
     REQUIRE(x.grad().to_vector() == std::vector<float>{1, 2, 1, 2, 4, 2, 1, 2, 1, 1, 2, 1, 2, 4, 2, 1, 2, 1});
 }
+
+TEST_CASE("conv2d on an empty batch gives an empty output and zero weight and bias gradients",
+          "[autograd][conv]") {
+    Tensor x = zeros({0, 2, 4, 4});
+    Tensor w = ones({3, 2, 3, 3});
+    Tensor b = ones({3});
+    for (Tensor* t : {&x, &w, &b}) t->requires_grad_();
+    const Tensor y = conv2d(x, w, b, 1, 1);
+    REQUIRE(y.shape() == Shape{0, 3, 4, 4});
+    y.backward(zeros(y.shape()));
+    REQUIRE(w.grad().to_vector() == std::vector<float>(54, 0.0f));
+    REQUIRE(b.grad().to_vector() == std::vector<float>{0, 0, 0});
+    REQUIRE(x.grad().shape() == Shape{0, 2, 4, 4});
+}
