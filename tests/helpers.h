@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <numeric>
+#include <ostream>
 #include <vector>
 
 namespace nabla::test {
@@ -30,11 +31,17 @@ inline void require_close(const Tensor& got, const Tensor& want, float tol = 1e-
     require_close(got.to_vector(), want.to_vector(), tol);
 }
 
-inline void require_gradcheck(const GradcheckFn& f, const std::vector<Tensor>& inputs,
-                              const GradcheckOptions& options = {}) {
-    const GradcheckResult r = gradcheck(f, inputs, options);
-    INFO(r.report);
-    REQUIRE(r.ok);
+// gradcheck's verdict, for REQUIRE(passes_gradcheck(...)): true when the analytic and
+// numerical gradients agree; Catch prints the report when they do not.
+struct GradcheckVerdict {
+    GradcheckResult result;
+    explicit operator bool() const { return result.ok; }
+};
+inline std::ostream& operator<<(std::ostream& os, const GradcheckVerdict& v) { return os << v.result.report; }
+
+inline GradcheckVerdict passes_gradcheck(const GradcheckFn& f, const std::vector<Tensor>& inputs,
+                                         const GradcheckOptions& options = {}) {
+    return {gradcheck(f, inputs, options)};
 }
 
 // A leaf that requires grad, uniform in [low, high).
