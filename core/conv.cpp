@@ -110,7 +110,7 @@ constexpr std::int64_t kImagesPerChunk = 4;
 
 void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias, const Conv2dDims& d) {
     const std::int64_t K = d.C * d.KH * d.KW, N = d.OH * d.OW;
-    ThreadBuffers buffers(K * N, 1);
+    ThreadBuffers buffers(d.col_size(), 1);
     // A single image runs outside a parallel region, so its sgemm may use every thread.
 #pragma omp parallel for schedule(static) if (d.B > 1)
     for (std::int64_t b = 0; b < d.B; ++b) {
@@ -130,7 +130,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
     //   dweight += G x col^T;  dbias += row sums of G;  dinp[b] = col2im(weight^T x G).
     const std::int64_t K = d.C * d.KH * d.KW, N = d.OH * d.OW;
     const std::int64_t chunks = (d.B + kImagesPerChunk - 1) / kImagesPerChunk;
-    ThreadBuffers buffers(K * N, 2);
+    ThreadBuffers buffers(d.col_size(), 2);
     Storage dw_parts(dweight ? chunks * d.OC * K : 0);
     std::vector<double> db_parts(dbias ? static_cast<std::size_t>(chunks * d.OC) : 0, 0.0);
 #pragma omp parallel for schedule(static) if (chunks > 1)

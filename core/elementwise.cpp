@@ -35,7 +35,6 @@ const char* op_name(UnaryOp op) {
 
 namespace {
 
-constexpr std::int64_t kParallelMin = kParallelMinElements;
 
 NABLA_HOT_LOOP void relu_range(float* out, const float* x, std::int64_t lo, std::int64_t hi) {
     for (std::int64_t i = lo; i < hi; ++i) out[i] = x[i] > 0.0f ? x[i] : 0.0f;
