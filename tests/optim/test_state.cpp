@@ -52,6 +52,11 @@ TEST_CASE("training resumed from saved state matches uninterrupted training bit 
         {"Adam",
          [](auto& ps) { return std::make_unique<Adam>(ps, AdamOptions{.lr = 0.02, .weight_decay = 1e-3}); }},
         {"AdamW", [](auto& ps) { return std::make_unique<AdamW>(ps, AdamWOptions{.lr = 0.02}); }},
+        {"RMSprop centered momentum",
+         [](auto& ps) {
+             return std::make_unique<RMSprop>(
+                 ps, RMSpropOptions{.lr = 0.01, .weight_decay = 1e-3, .momentum = 0.5, .centered = true});
+         }},
     };
     const ToyData data = make_toy_data(21);
     for (const Setup& s : setups) {
