@@ -1,4 +1,5 @@
 // The differentiable Tensor methods declared in core/tensor.h.
+#include "autograd/ops.h"
 #include "autograd/tape.h"
 #include "core/error.h"
 #include "core/tensor.h"
@@ -28,8 +29,8 @@ Tensor Tensor::reshape(const Shape& shape) const {
         dims[size_t(infer)] = numel() / known;
     }
     const Shape target(std::move(dims));
-    NABLA_CHECK(target.numel() == numel(), "reshape", "cannot view shape {} ({} elements) as {}", this->shape(),
-                numel(), shape);
+    NABLA_CHECK(target.numel() == numel(), "reshape", "cannot view shape {} ({} elements) as {}",
+                this->shape(), numel(), shape);
     Tensor out = alias_with_shape(*this, target);
     if (needs_grad({this}))
         record("reshape", {this}, out, [from = this->shape()](const Tensor& g) {
@@ -50,5 +51,32 @@ Tensor Tensor::flatten(std::int64_t start_dim, std::int64_t end_dim) const {
     dims.insert(dims.end(), s.dims().begin() + b + 1, s.dims().end());
     return reshape(Shape(std::move(dims)));
 }
+
+// Inside a member, an unqualified `sum` names the method: the free ops are qualified.
+Tensor Tensor::sum() const { return nabla::sum(*this); }
+Tensor Tensor::sum(std::int64_t dim, bool keepdim) const { return nabla::sum(*this, {dim}, keepdim); }
+Tensor Tensor::sum(const std::vector<std::int64_t>& dims, bool keepdim) const {
+    return nabla::sum(*this, dims, keepdim);
+}
+Tensor Tensor::mean() const { return nabla::mean(*this); }
+Tensor Tensor::mean(std::int64_t dim, bool keepdim) const { return nabla::mean(*this, {dim}, keepdim); }
+Tensor Tensor::mean(const std::vector<std::int64_t>& dims, bool keepdim) const {
+    return nabla::mean(*this, dims, keepdim);
+}
+Tensor Tensor::max() const { return nabla::max(*this); }
+Tensor Tensor::max(std::int64_t dim, bool keepdim) const { return nabla::max(*this, {dim}, keepdim); }
+Tensor Tensor::max(const std::vector<std::int64_t>& dims, bool keepdim) const {
+    return nabla::max(*this, dims, keepdim);
+}
+Tensor Tensor::argmax() const { return nabla::argmax(reshape({-1}), 0); }
+Tensor Tensor::argmax(std::int64_t dim, bool keepdim) const { return nabla::argmax(*this, dim, keepdim); }
+Tensor Tensor::exp() const { return nabla::exp(*this); }
+Tensor Tensor::log() const { return nabla::log(*this); }
+Tensor Tensor::sqrt() const { return nabla::sqrt(*this); }
+Tensor Tensor::pow(float exponent) const { return nabla::pow(*this, exponent); }
+Tensor Tensor::relu() const { return nabla::relu(*this); }
+Tensor Tensor::sigmoid() const { return nabla::sigmoid(*this); }
+Tensor Tensor::tanh() const { return nabla::tanh(*this); }
+Tensor Tensor::matmul(const Tensor& other) const { return nabla::matmul(*this, other); }
 
 }  // namespace nabla

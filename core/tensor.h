@@ -25,8 +25,8 @@ struct TensorImpl {
     std::shared_ptr<Storage> storage;
     Shape shape;
     bool requires_grad = false;
-    std::uint64_t producer = 0;          // id of the tape entry that made it; 0 for a leaf
-    std::shared_ptr<TensorImpl> grad;    // leaves: accumulated .grad(); others: transient
+    std::uint64_t producer = 0;        // id of the tape entry that made it; 0 for a leaf
+    std::shared_ptr<TensorImpl> grad;  // leaves: accumulated .grad(); others: transient
 };
 
 class Tensor {
@@ -60,14 +60,35 @@ public:
     bool requires_grad() const;
     Tensor& requires_grad_(bool on = true);  // leaves only
     bool is_leaf() const;                    // not produced by a recorded op
-    Tensor grad() const;  // undefined until a backward reaches this leaf
-    void set_grad(const Tensor& g);  // an undefined g clears it
+    Tensor grad() const;                     // undefined until a backward reaches this leaf
+    void set_grad(const Tensor& g);          // an undefined g clears it
 
     // --- differentiable methods (defined in the autograd library) ---
     void backward(const Tensor& grad_output = Tensor(), bool retain_graph = false) const;
     Tensor reshape(const Shape& shape) const;  // -1 infers one dimension; no copy
     Tensor view(const Shape& shape) const { return reshape(shape); }
     Tensor flatten(std::int64_t start_dim = 0, std::int64_t end_dim = -1) const;
+    // PyTorch's method spellings (`loss.sum()`, `logits.argmax(1)`), each forwarding to
+    // the free op of the same name in autograd/ops.h. max(dim) returns the values only.
+    Tensor sum() const;
+    Tensor sum(std::int64_t dim, bool keepdim = false) const;
+    Tensor sum(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+    Tensor mean() const;
+    Tensor mean(std::int64_t dim, bool keepdim = false) const;
+    Tensor mean(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+    Tensor max() const;
+    Tensor max(std::int64_t dim, bool keepdim = false) const;
+    Tensor max(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+    Tensor argmax() const;  // index into the flattened tensor, shape []
+    Tensor argmax(std::int64_t dim, bool keepdim = false) const;
+    Tensor exp() const;
+    Tensor log() const;
+    Tensor sqrt() const;
+    Tensor pow(float exponent) const;
+    Tensor relu() const;
+    Tensor sigmoid() const;
+    Tensor tanh() const;
+    Tensor matmul(const Tensor& other) const;
 
     TensorImpl* impl() const { return impl_.get(); }
     const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
