@@ -24,6 +24,7 @@
 #include "layers/dropout.h"
 #include "layers/group_norm.h"
 #include "layers/init.h"
+#include "layers/instance_norm.h"
 #include "layers/layer_norm.h"
 #include "layers/linear.h"
 #include "layers/loss.h"
