@@ -1,6 +1,7 @@
 #include "layers/pooling.h"
 
 #include "autograd/ops.h"
+#include "core/error.h"
 
 namespace nabla::nn {
 
@@ -11,6 +12,13 @@ Tensor MaxPool2d::forward(const Tensor& x) {
 std::string MaxPool2d::extra_repr() const {
     return fmt::format("kernel={}, stride={}, padding={}", options_.kernel,
                        options_.stride == 0 ? options_.kernel : options_.stride, options_.padding);
+}
+
+Tensor GlobalAvgPool2d::forward(const Tensor& x) {
+    NABLA_CHECK(x.defined() && x.dim() == 4 && x.size(2) * x.size(3) > 0, "GlobalAvgPool2d",
+                "expected a non-empty input [N, C, H, W], got {}",
+                x.defined() ? x.shape().str() : "undefined");
+    return mean(x, {2, 3}, /*keepdim=*/true);
 }
 
 }  // namespace nabla::nn

@@ -1,5 +1,6 @@
 #pragma once
-// MaxPool2d over [N, C, H, W]; stride 0 means stride = kernel, as in PyTorch.
+// Pooling over [N, C, H, W]. MaxPool2d: stride 0 means stride = kernel, as in PyTorch.
+// GlobalAvgPool2d: PyTorch's AdaptiveAvgPool2d(1), the mean of each plane, [N, C, 1, 1].
 #include "layers/module.h"
 
 #include <cstdint>
@@ -20,6 +21,12 @@ public:
 
 private:
     MaxPool2dOptions options_;
+};
+
+class GlobalAvgPool2d : public Module {
+public:
+    Tensor forward(const Tensor& x) override;
+    std::string name() const override { return "GlobalAvgPool2d"; }
 };
 
 }  // namespace nabla::nn
