@@ -30,6 +30,8 @@
 #include "layers/loss.h"
 #include "layers/module.h"
 #include "layers/pooling.h"
+#include "layers/residual.h"
+#include "layers/resnet.h"
 #include "layers/sequential.h"
 #include "layers/serialize.h"
 #include "optim/adam.h"
