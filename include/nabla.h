@@ -14,6 +14,7 @@
 #include "core/shape.h"
 #include "core/tensor.h"
 #include "data/dataset.h"
+#include "data/datasets.h"
 #include "data/idx.h"
 #include "data/loader.h"
 #include "data/mnist.h"
