@@ -2,13 +2,11 @@
 
 #include "autograd/anomaly.h"
 #include "autograd/grad_mode.h"
+#include "autograd/profile.h"
 #include "core/elementwise.h"
 #include "core/error.h"
 
 #include <algorithm>
-#include <chrono>
-#include <cstdlib>
-#include <map>
 #include <memory>
 
 namespace nabla {
@@ -32,24 +30,11 @@ struct Tape {
 
 thread_local Tape g_tape;
 
-using ProfileClock = std::chrono::steady_clock;
-
-struct Profiler {
-    bool on = std::getenv("NABLA_PROFILE") != nullptr && std::string(std::getenv("NABLA_PROFILE")) != "0";
-    ProfileClock::time_point last = ProfileClock::now();
-    std::map<std::string, OpProfile> ops;
-};
-
-thread_local Profiler g_profiler;
-
-double ms_since(ProfileClock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(ProfileClock::now() - t0).count();
-}
-
 // Index of the entry with this id, or -1 when it was freed.
 std::int64_t find_entry(std::uint64_t id) {
     auto& e = g_tape.entries;
-    auto it = std::lower_bound(e.begin(), e.end(), id, [](const Entry& x, std::uint64_t v) { return x.id < v; });
+    auto it =
+        std::lower_bound(e.begin(), e.end(), id, [](const Entry& x, std::uint64_t v) { return x.id < v; });
     return it != e.end() && it->id == id ? it - e.begin() : -1;
 }
 
@@ -113,13 +98,9 @@ bool needs_grad(std::initializer_list<const Tensor*> inputs) {
 void record(const char* op, std::initializer_list<const Tensor*> inputs, Tensor& output, BackwardFn fn) {
     if (is_anomaly_enabled()) [[unlikely]]
         check_finite_output(op, inputs, output);
+    if (is_op_profiling()) [[unlikely]]
+        profile_forward(op);
     auto& tape = g_tape;
-    if (g_profiler.on) {
-        OpProfile& p = g_profiler.ops[op];
-        p.forward_ms += ms_since(g_profiler.last);
-        ++p.calls;
-        g_profiler.last = ProfileClock::now();
-    }
     if (tape.entries.size() >= tape.prune_at) prune_tape();
     Entry e;
     e.id = tape.next_id++;
@@ -199,15 +180,16 @@ void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_gra
         Tensor gout(out->grad);
         out->grad.reset();  // non-leaf gradients are transient
         if (!e.fn) continue;
-        const auto t0 = g_profiler.on ? ProfileClock::now() : ProfileClock::time_point();
+        const bool profiling = is_op_profiling();
+        const auto t0 = profiling ? ProfileClock::now() : ProfileClock::time_point();
         std::vector<Tensor> grads;
         try {
             grads = e.fn(gout);
         } catch (const Error& err) {
             throw Error(fmt::format("backward of {}", e.op), err.what());
         }
-        NABLA_CHECK(grads.size() == e.inputs.size(), "backward",
-                    "{} returned {} gradients for {} inputs", e.op, grads.size(), e.inputs.size());
+        NABLA_CHECK(grads.size() == e.inputs.size(), "backward", "{} returned {} gradients for {} inputs",
+                    e.op, grads.size(), e.inputs.size());
         const bool anomaly = is_anomaly_enabled();
         for (size_t k = 0; k < grads.size(); ++k) {
             TensorImpl* in = e.inputs[k].get();
@@ -221,32 +203,12 @@ void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_gra
             accumulate(*in, reduce_to(grads[k], in->shape, e.op));
         }
         if (!retain_graph) e.done = true;
-        if (g_profiler.on) g_profiler.ops[e.op].backward_ms += ms_since(t0);
+        if (profiling) [[unlikely]]
+            profile_backward(e.op, t0);
     }
     cleanup.finished = true;
-    if (g_profiler.on) g_profiler.last = ProfileClock::now();
-}
-
-void set_op_profiling(bool on) {
-    g_profiler.on = on;
-    g_profiler.last = ProfileClock::now();
-}
-
-void reset_op_profile() {
-    g_profiler.ops.clear();
-    g_profiler.last = ProfileClock::now();
-}
-
-std::vector<OpProfile> op_profile() {
-    std::vector<OpProfile> r;
-    for (const auto& [name, p] : g_profiler.ops) {
-        r.push_back(p);
-        r.back().op = name;
-    }
-    std::sort(r.begin(), r.end(), [](const OpProfile& a, const OpProfile& b) {
-        return a.forward_ms + a.backward_ms > b.forward_ms + b.backward_ms;
-    });
-    return r;
+    if (is_op_profiling()) [[unlikely]]
+        profile_backward_end();
 }
 
 }  // namespace nabla

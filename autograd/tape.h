@@ -22,7 +22,6 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
-#include <string>
 #include <vector>
 
 namespace nabla {
@@ -59,19 +58,5 @@ std::int64_t tape_size();
 // Drops entries whose output no longer exists (cascading); record() calls it as the
 // tape grows, so graphs that are never backwarded do not pile up.
 void prune_tape();
-
-// An optional per-op time profile of this thread, off by default (NABLA_PROFILE=1 in the
-// environment turns it on at start). Backward time is each entry's BackwardFn plus the
-// engine's accumulation. Forward time is measured between consecutive record() calls, so
-// an op is charged for everything since the previous recorded op (including module
-// overhead and unrecorded helpers); the clock restarts at reset and after each backward.
-struct OpProfile {
-    std::string op;
-    double forward_ms = 0.0, backward_ms = 0.0;
-    std::int64_t calls = 0;
-};
-void set_op_profiling(bool on);
-void reset_op_profile();
-std::vector<OpProfile> op_profile();  // largest total first
 
 }  // namespace nabla
