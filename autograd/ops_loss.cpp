@@ -18,7 +18,7 @@ Tensor log_softmax(const Tensor& x, std::int64_t dim) {
     Tensor y = empty(x.shape());
     log_softmax_forward(y.data(), x.data(), N, C);
     if (needs_grad({&x}))
-        record("log_softmax", {&x}, y, [sy = SavedTensor(y), N, C](const Tensor& g) {
+        record("log_softmax", {&x}, y, [sy = SavedTensor(y), N, C](const Tensor& g, const GradMask&) {
             Tensor dx = empty({N, C});
             log_softmax_backward(dx.data(), g.data(), sy.get().data(), N, C);
             return std::vector<Tensor>{dx};
@@ -54,17 +54,18 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& labels, Reduction reduc
         out = scalar_tensor(static_cast<float>(reduction == Reduction::mean ? s / double(N) : s));
     }
     if (needs_grad({&logits}))
-        record("cross_entropy", {&logits, &labels}, out, [probs, idx, N, C, reduction](const Tensor& g) {
-            // d/dlogits = (softmax - onehot) * upstream, divided by N for the mean.
-            std::vector<float> scale(static_cast<size_t>(N));
-            for (std::int64_t n = 0; n < N; ++n)
-                scale[size_t(n)] = reduction == Reduction::none ? g.data()[n]
-                                   : reduction == Reduction::mean ? g.item() / float(N)
-                                                                  : g.item();
-            Tensor d = empty({N, C});
-            cross_entropy_backward(d.data(), probs.data(), idx->data(), scale.data(), N, C);
-            return std::vector<Tensor>{d, Tensor()};
-        });
+        record("cross_entropy", {&logits, &labels}, out,
+               [probs, idx, N, C, reduction](const Tensor& g, const GradMask&) {
+                   // d/dlogits = (softmax - onehot) * upstream, divided by N for the mean.
+                   std::vector<float> scale(static_cast<size_t>(N));
+                   for (std::int64_t n = 0; n < N; ++n)
+                       scale[size_t(n)] = reduction == Reduction::none   ? g.data()[n]
+                                          : reduction == Reduction::mean ? g.item() / float(N)
+                                                                         : g.item();
+                   Tensor d = empty({N, C});
+                   cross_entropy_backward(d.data(), probs.data(), idx->data(), scale.data(), N, C);
+                   return std::vector<Tensor>{d, Tensor()};
+               });
     return out;
 }
 

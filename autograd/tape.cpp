@@ -17,6 +17,7 @@ struct Entry {
     std::uint64_t id = 0;
     const char* op = "";
     std::vector<std::shared_ptr<TensorImpl>> inputs;  // null where no gradient is wanted
+    GradMask wants;                                   // non-null slots of `inputs`
     std::weak_ptr<TensorImpl> output;
     BackwardFn fn;
     bool done = false;  // ran in a backward without retain_graph: to be freed
@@ -88,11 +89,27 @@ const Tensor& SavedTensor::get() const {
     return t_;
 }
 
+GradMask::GradMask(std::initializer_list<bool> wants) : size_(wants.size()) {
+    NABLA_CHECK(wants.size() <= max_inputs, "GradMask", "{} flags, at most {}", wants.size(), max_inputs);
+    std::size_t k = 0;
+    for (bool w : wants) bits_ |= std::uint64_t(w) << k++;
+}
+
+GradMask grad_mask(std::initializer_list<const Tensor*> inputs) {
+    NABLA_CHECK(inputs.size() <= GradMask::max_inputs, "record", "{} inputs, at most {} per tape entry",
+                inputs.size(), GradMask::max_inputs);
+    GradMask m;
+    m.size_ = inputs.size();
+    std::size_t k = 0;
+    for (const Tensor* t : inputs) {
+        if (t && t->defined() && t->requires_grad()) m.bits_ |= std::uint64_t{1} << k;
+        ++k;
+    }
+    return m;
+}
+
 bool needs_grad(std::initializer_list<const Tensor*> inputs) {
-    if (!is_grad_enabled()) return false;
-    for (const Tensor* t : inputs)
-        if (t && t->defined() && t->requires_grad()) return true;
-    return false;
+    return is_grad_enabled() && grad_mask(inputs).any();
 }
 
 void record(const char* op, std::initializer_list<const Tensor*> inputs, Tensor& output, BackwardFn fn) {
@@ -105,9 +122,10 @@ void record(const char* op, std::initializer_list<const Tensor*> inputs, Tensor&
     Entry e;
     e.id = tape.next_id++;
     e.op = op;
+    e.wants = grad_mask(inputs);
     e.inputs.reserve(inputs.size());
-    for (const Tensor* t : inputs)
-        e.inputs.push_back(t && t->defined() && t->requires_grad() ? t->impl_ptr() : nullptr);
+    std::size_t k = 0;
+    for (const Tensor* t : inputs) e.inputs.push_back(e.wants[k++] ? t->impl_ptr() : nullptr);
     e.output = output.impl_ptr();
     e.fn = std::move(fn);
     output.impl()->requires_grad = true;
@@ -184,7 +202,7 @@ void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_gra
         const auto t0 = profiling ? ProfileClock::now() : ProfileClock::time_point();
         std::vector<Tensor> grads;
         try {
-            grads = e.fn(gout);
+            grads = e.fn(gout, e.wants);
         } catch (const Error& err) {
             throw Error(fmt::format("backward of {}", e.op), err.what());
         }

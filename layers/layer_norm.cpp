@@ -61,9 +61,9 @@ Tensor layer_norm(const Tensor& x, const std::vector<std::int64_t>& normalized_s
     //    fresh tensors, not graph nodes, so capturing them by value is safe.
     if (needs_grad({&x, &weight, &bias}))
         record("layer_norm", {&x, &weight, &bias}, y,
-               [sx = SavedTensor(x), sw = SavedTensor(weight), mean, rstd, ns, R, D,
-                want_dx = x.requires_grad(), want_dw = weight.defined() && weight.requires_grad(),
-                want_db = bias.defined() && bias.requires_grad()](const Tensor& g) {
+               [sx = SavedTensor(x), sw = SavedTensor(weight), mean, rstd, ns, R, D](const Tensor& g,
+                                                                                     const GradMask& wants) {
+                   const bool want_dx = wants[0], want_dw = wants[1], want_db = wants[2];
                    const float* xv = sx.get().data();
                    const float* wv = sw.defined() ? sw.get().data() : nullptr;
                    Tensor dx = want_dx ? empty(sx.get().shape()) : Tensor();
