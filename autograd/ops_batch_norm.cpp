@@ -31,8 +31,7 @@ void check_finite_statistics(const Tensor& mean, const Tensor& var, const Shape&
 
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
                   const Tensor& running_var, const BatchNormArgs& args) {
-    NABLA_CHECK(x.defined() && x.dim() >= 2, "batch_norm", "input must be [N, C, ...], got {}",
-                x.defined() ? x.shape().str() : "undefined");
+    NABLA_CHECK(x.defined() && x.dim() >= 2, "batch_norm", "input must be [N, C, ...], got {}", describe(x));
     const std::int64_t N = x.size(0), C = x.size(1);
     const BatchNormDims d{N, C, C == 0 ? 0 : x.numel() / std::max<std::int64_t>(N * C, 1)};
     check_param(gamma, C, "gamma", x.shape());

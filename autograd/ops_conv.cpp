@@ -39,8 +39,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::in
 }
 
 Tensor max_pool2d(const Tensor& x, std::int64_t kernel_size, std::int64_t stride, std::int64_t padding) {
-    NABLA_CHECK(x.defined() && x.dim() == 4, "max_pool2d", "input must be [B, C, H, W], got {}",
-                x.defined() ? x.shape().str() : "undefined");
+    NABLA_CHECK(x.defined() && x.dim() == 4, "max_pool2d", "input must be [B, C, H, W], got {}", describe(x));
     const Pool2dDims d = make_pool2d_dims(x.size(0), x.size(1), x.size(2), x.size(3), kernel_size,
                                           stride == 0 ? kernel_size : stride, padding);
     Tensor out = empty({d.B, d.C, d.OH, d.OW});

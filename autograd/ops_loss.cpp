@@ -10,8 +10,7 @@
 namespace nabla {
 
 Tensor log_softmax(const Tensor& x, std::int64_t dim) {
-    NABLA_CHECK(x.defined() && x.dim() == 2, "log_softmax", "expects [N, C], got {}",
-                x.defined() ? x.shape().str() : "undefined");
+    NABLA_CHECK(x.defined() && x.dim() == 2, "log_softmax", "expects [N, C], got {}", describe(x));
     NABLA_CHECK(x.shape().wrap_dim(dim, "log_softmax") == 1, "log_softmax",
                 "only dim 1 (the class dimension of [N, C]) is supported, got {}", dim);
     const std::int64_t N = x.size(0), C = x.size(1);
@@ -28,11 +27,10 @@ Tensor log_softmax(const Tensor& x, std::int64_t dim) {
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& labels, Reduction reduction) {
     NABLA_CHECK(logits.defined() && logits.dim() == 2, "cross_entropy", "logits must be [N, C], got {}",
-                logits.defined() ? logits.shape().str() : "undefined");
+                describe(logits));
     const std::int64_t N = logits.size(0), C = logits.size(1);
     NABLA_CHECK(labels.defined() && labels.shape() == Shape{N}, "cross_entropy",
-                "labels must be [{}] to match logits {}, got {}", N, logits.shape(),
-                labels.defined() ? labels.shape().str() : "undefined");
+                "labels must be [{}] to match logits {}, got {}", N, logits.shape(), describe(labels));
     NABLA_CHECK(N > 0 || reduction != Reduction::mean, "cross_entropy", "mean over an empty batch");
     auto idx = std::make_shared<std::vector<std::int64_t>>(size_t(N));
     for (std::int64_t n = 0; n < N; ++n) {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <string>
 
 namespace nabla {
 
@@ -39,11 +40,26 @@ std::int64_t find_entry(std::uint64_t id) {
     return it != e.end() && it->id == id ? it - e.begin() : -1;
 }
 
-// Gradient `g` (shaped like the op output) reduced to `input`'s shape.
-Tensor reduce_to(const Tensor& g, const Shape& target, const char* op) {
+// The frame a backward function's errors are reported in.
+std::string backward_of(const char* op) { return fmt::format("backward of {}", op); }
+
+// True when `target` broadcasts to `g`, so that sum_to_shape can reduce g to it.
+bool reducible_to(const Shape& g, const Shape& target) {
+    if (target.ndim() > g.ndim()) return false;
+    const std::int64_t lead = g.ndim() - target.ndim();
+    for (std::int64_t d = 0; d < target.ndim(); ++d)
+        if (target[d] != 1 && target[d] != g[lead + d]) return false;
+    return true;
+}
+
+// Gradient `g` for input `k` of `op`'s entry (shaped like the input, or like the op's
+// output when the op broadcast the input) reduced to the input's shape.
+Tensor reduce_to(const Tensor& g, const Shape& target, const char* op, std::size_t k) {
     if (g.shape() == target) return g;
-    NABLA_CHECK(broadcast_shapes(target, g.shape(), op) == g.shape(), op,
-                "backward returned a gradient of shape {} for an input of shape {}", g.shape(), target);
+    NABLA_CHECK(reducible_to(g.shape(), target), backward_of(op),
+                "returned a gradient of shape {} for input {} of shape {}; a gradient has the input's shape "
+                "or a shape the input broadcasts to",
+                g.shape(), k, target);
     Tensor r = empty(target);
     sum_to_shape(r.data(), target, g.data(), g.shape());
     return r;
@@ -81,9 +97,9 @@ SavedTensor::SavedTensor(const Tensor& t) : t_(t.defined() ? t.detach() : Tensor
 const Tensor& SavedTensor::get() const {
     if (t_.defined()) {
         const auto now = t_.impl()->storage->version();
-        NABLA_CHECK(now == version_, "backward",
-                    "a tensor of shape {} saved for backward was modified in place (version {} -> {}); "
-                    "do in-place updates (optimizer steps) after backward",
+        NABLA_CHECK(now == version_, "saved tensor",
+                    "the data of shape {} was modified in place after it was saved (version {} -> {}); do "
+                    "in-place updates (optimizer steps) after backward",
                     t_.shape(), version_, now);
     }
     return t_;
@@ -204,21 +220,23 @@ void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_gra
         try {
             grads = e.fn(gout, e.wants);
         } catch (const Error& err) {
-            throw Error(fmt::format("backward of {}", e.op), err.what());
+            throw err.with_context(backward_of(e.op));
         }
-        NABLA_CHECK(grads.size() == e.inputs.size(), "backward", "{} returned {} gradients for {} inputs",
-                    e.op, grads.size(), e.inputs.size());
+        NABLA_CHECK(grads.size() == e.inputs.size(), backward_of(e.op),
+                    "returned {} gradients for {} inputs; a backward function returns exactly one per input "
+                    "(an undefined Tensor for an input without one)",
+                    grads.size(), e.inputs.size());
         const bool anomaly = is_anomaly_enabled();
         for (size_t k = 0; k < grads.size(); ++k) {
             TensorImpl* in = e.inputs[k].get();
             if (!in || !grads[k].defined()) continue;
             if (anomaly) [[unlikely]]
                 check_finite_gradient(e.op, k, in->shape, grads[k], gout);
-            NABLA_CHECK(in->producer == 0 || find_entry(in->producer) >= 0, "backward",
-                        "{} has an input of shape {} whose graph an earlier backward already freed; call "
+            NABLA_CHECK(in->producer == 0 || find_entry(in->producer) >= 0, backward_of(e.op),
+                        "input {} of shape {} comes from a graph an earlier backward already freed; call "
                         "backward(grad, /*retain_graph=*/true) the first time to run it again",
-                        e.op, in->shape);
-            accumulate(*in, reduce_to(grads[k], in->shape, e.op));
+                        k, in->shape);
+            accumulate(*in, reduce_to(grads[k], in->shape, e.op, k));
         }
         if (!retain_graph) e.done = true;
         if (profiling) [[unlikely]]

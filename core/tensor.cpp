@@ -26,6 +26,8 @@ TensorImpl::~TensorImpl() { --g_live; }
 
 std::int64_t live_tensor_count() { return g_live.load(); }
 
+std::string describe(const Tensor& t) { return t.defined() ? t.shape().str() : "undefined"; }
+
 const Shape& Tensor::shape() const {
     NABLA_CHECK(impl_, "Tensor", "use of an undefined tensor");
     return impl_->shape;

@@ -32,7 +32,7 @@ Tensor layer_norm(const Tensor& x, const std::vector<std::int64_t>& normalized_s
     const auto k = static_cast<std::int64_t>(normalized_shape.size());
     const Shape ns(normalized_shape);
     NABLA_CHECK(x.defined() && k > 0 && x.dim() >= k, "layer_norm", "input {} has fewer than {} dimensions",
-                x.defined() ? x.shape().str() : "undefined", k);
+                describe(x), k);
     for (std::int64_t i = 0; i < k; ++i)
         NABLA_CHECK(x.size(x.dim() - k + i) == ns[i], "layer_norm",
                     "input {} does not end with normalized_shape {}", x.shape(), ns);

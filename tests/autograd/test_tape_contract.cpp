@@ -56,3 +56,22 @@ TEST_CASE("grad_mask applies the rule the engine uses, and GradMask can be built
     CHECK(by_hand[1]);
     CHECK(GradMask().size() == 0);
 }
+
+TEST_CASE("an error inside a backward function names the op's backward once, then the cause",
+          "[autograd][tape][contract]") {
+    Tensor x = from_vector({1, 2}, {2});
+    x.requires_grad_();
+    const Tensor l = sum(x * x);
+    x.fill_(3.0f);  // mul saved x for its backward
+    try {
+        l.backward();
+        FAIL("backward used a saved tensor that was modified in place");
+    } catch (const Error& e) {
+        const std::string msg = e.what();
+        INFO(msg);
+        CHECK(msg.starts_with("backward of mul: saved tensor: the data of shape [2] was modified in place"));
+        CHECK(msg.find("backward: ") == std::string::npos);  // no stuttered prefix
+        CHECK(e.where() == "saved tensor");
+        CHECK(e.context() == std::vector<std::string>{"backward of mul"});
+    }
+}
