@@ -29,6 +29,12 @@ void check_finite_statistics(const Tensor& mean, const Tensor& var, const Shape&
 
 }  // namespace
 
+void check_batch_norm_args(const BatchNormArgs& args, std::string_view where) {
+    NABLA_CHECK(args.eps > 0.0f, where, "eps must be positive, got {}", args.eps);
+    NABLA_CHECK(args.momentum >= 0.0f && args.momentum <= 1.0f, where,
+                "momentum (the weight of the new batch) must be in [0, 1], got {}", args.momentum);
+}
+
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
                   const Tensor& running_var, const BatchNormArgs& args) {
     NABLA_CHECK(x.defined() && x.dim() >= 2, "batch_norm", "input must be [N, C, ...], got {}", describe(x));
@@ -38,23 +44,23 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
     check_param(beta, C, "beta", x.shape());
     check_param(running_mean, C, "running_mean", x.shape());
     check_param(running_var, C, "running_var", x.shape());
-    NABLA_CHECK(args.eps > 0.0f, "batch_norm", "eps must be positive, got {}", args.eps);
-    NABLA_CHECK(args.momentum >= 0.0f && args.momentum <= 1.0f, "batch_norm",
-                "momentum must be in [0, 1], got {}", args.momentum);
-    const bool batch_stats = args.training || !running_mean.defined();
+    check_batch_norm_args(args, "batch_norm");
     NABLA_CHECK(running_mean.defined() == running_var.defined(), "batch_norm",
                 "running_mean and running_var must be given together");
+    NABLA_CHECK(args.use_batch_stats || running_mean.defined(), "batch_norm",
+                "use_batch_stats is off, but no running_mean and running_var were given to normalise with");
 
     Tensor mean = empty({C}), invstd = empty({C});
-    if (batch_stats) {
+    if (args.use_batch_stats) {
         NABLA_CHECK(d.m() > 1, "batch_norm",
                     "expected more than 1 value per channel when training, got input {}: the variance of one "
-                    "value is 0. Call model.eval() to use running statistics, or use a larger batch",
+                    "value is 0. Call model.eval() to normalise with the running statistics, or use a larger "
+                    "batch",
                     x.shape());
         Tensor var = empty({C});
         batch_norm_statistics(mean.data(), var.data(), x.data(), d);
         for (std::int64_t c = 0; c < C; ++c) invstd.data()[c] = 1.0f / std::sqrt(var.data()[c] + args.eps);
-        if (args.training && running_mean.defined()) {
+        if (args.update_running_stats && running_mean.defined()) {
             if (is_anomaly_enabled()) [[unlikely]]
                 check_finite_statistics(mean, var, x.shape());
             // running = (1 - momentum) running + momentum batch_stat, with the unbiased variance.
@@ -78,15 +84,15 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
                        gamma.defined() ? gamma.data() : nullptr, beta.defined() ? beta.data() : nullptr, d);
     if (needs_grad({&x, &gamma, &beta}))
         record("batch_norm", {&x, &gamma, &beta}, y,
-               [sx = SavedTensor(x), sg = SavedTensor(gamma), mean, invstd, d, batch_stats](
-                   const Tensor& g, const GradMask& wants) {
+               [sx = SavedTensor(x), sg = SavedTensor(gamma), mean, invstd, d,
+                use_batch_stats = args.use_batch_stats](const Tensor& g, const GradMask& wants) {
                    Tensor dx = wants[0] ? empty(sx.get().shape()) : Tensor();
                    Tensor dgamma = wants[1] ? empty({d.C}) : Tensor();
                    Tensor dbeta = wants[2] ? empty({d.C}) : Tensor();
                    batch_norm_backward(wants[0] ? dx.data() : nullptr, wants[1] ? dgamma.data() : nullptr,
                                        wants[2] ? dbeta.data() : nullptr, g.data(), sx.get().data(),
                                        mean.data(), invstd.data(), sg.defined() ? sg.get().data() : nullptr,
-                                       d, batch_stats);
+                                       d, use_batch_stats);
                    return std::vector<Tensor>{dx, dgamma, dbeta};
                });
     return y;
