@@ -57,7 +57,7 @@ public:
     Tensor& copy_(const Tensor& src);  // same number of elements
     void bump_version();               // call after writing through data()
 
-    // --- autograd state ---
+    // --- autograd state (on an undefined tensor, all but requires_grad and is_leaf throw) ---
     bool requires_grad() const;
     Tensor& requires_grad_(bool on = true);  // leaves only
     bool is_leaf() const;                    // not produced by a recorded op
