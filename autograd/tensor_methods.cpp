@@ -28,11 +28,11 @@ Tensor Tensor::reshape(const Shape& shape) const {
         dims[size_t(infer)] = numel() / known;
     }
     const Shape target(std::move(dims));
-    NABLA_CHECK(target.numel() == numel(), "reshape", "cannot view shape {} ({} elements) as {}", this->shape(),
-                numel(), shape);
+    NABLA_CHECK(target.numel() == numel(), "reshape", "cannot view shape {} ({} elements) as {}",
+                this->shape(), numel(), shape);
     Tensor out = alias_with_shape(*this, target);
     if (needs_grad({this}))
-        record("reshape", {this}, out, [from = this->shape()](const Tensor& g) {
+        record("reshape", {this}, out, [from = this->shape()](const Tensor& g, const GradMask&) {
             return std::vector<Tensor>{alias_with_shape(g, from)};
         });
     return out;

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace nabla {
@@ -25,8 +26,8 @@ struct TensorImpl {
     std::shared_ptr<Storage> storage;
     Shape shape;
     bool requires_grad = false;
-    std::uint64_t producer = 0;          // id of the tape entry that made it; 0 for a leaf
-    std::shared_ptr<TensorImpl> grad;    // leaves: accumulated .grad(); others: transient
+    std::uint64_t producer = 0;        // id of the tape entry that made it; 0 for a leaf
+    std::shared_ptr<TensorImpl> grad;  // leaves: accumulated .grad(); others: transient
 };
 
 class Tensor {
@@ -56,12 +57,12 @@ public:
     Tensor& copy_(const Tensor& src);  // same number of elements
     void bump_version();               // call after writing through data()
 
-    // --- autograd state ---
+    // --- autograd state (on an undefined tensor, all but requires_grad and is_leaf throw) ---
     bool requires_grad() const;
     Tensor& requires_grad_(bool on = true);  // leaves only
     bool is_leaf() const;                    // not produced by a recorded op
-    Tensor grad() const;  // undefined until a backward reaches this leaf
-    void set_grad(const Tensor& g);  // an undefined g clears it
+    Tensor grad() const;                     // undefined until a backward reaches this leaf
+    void set_grad(const Tensor& g);          // an undefined g clears it
 
     // --- differentiable methods (defined in the autograd library) ---
     void backward(const Tensor& grad_output = Tensor(), bool retain_graph = false) const;
@@ -94,6 +95,10 @@ Tensor alias_with_shape(const Tensor& base, const Shape& shape);
 // When on, empty() fills new tensors with NaN so a kernel that leaves an entry
 // unwritten shows up (gradcheck turns it on). Returns the previous setting.
 bool set_poison_uninitialized(bool on);
+
+// The shape as text ("[2, 3]"), or "undefined": how error messages show an argument
+// that may be missing.
+std::string describe(const Tensor& t);
 
 // How many TensorImpl objects exist now: the leak tests watch it.
 std::int64_t live_tensor_count();

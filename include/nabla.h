@@ -4,6 +4,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/gradcheck.h"
 #include "autograd/ops.h"
+#include "autograd/profile.h"
 #include "autograd/tape.h"
 #include "core/blas.h"
 #include "core/blas_select.h"
