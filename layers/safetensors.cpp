@@ -1,4 +1,4 @@
-#include "core/safetensors.h"
+#include "layers/safetensors.h"
 
 #include "core/error.h"
 
