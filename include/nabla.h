@@ -17,6 +17,7 @@
 #include "data/loader.h"
 #include "data/mnist.h"
 #include "layers/activations.h"
+#include "layers/atomic_file.h"
 #include "layers/batchnorm.h"
 #include "layers/batchnorm_blocks.h"
 #include "layers/conv2d.h"
