@@ -4,9 +4,8 @@
 // Writes reports/bn_compare-<mode>/report.html (charts), report.md and CSV files, and prints
 // the summary table. Each pair trains the same model with and without BN under the same
 // seed, data order, optimizer and learning rate.
-#include "apps/common/report.h"
-#include "apps/common/study.h"
-#include "core/blas_select.h"
+#include "apps/study/report.h"
+#include "apps/study/run.h"
 
 #include <CLI/CLI.hpp>
 #include <nabla.h>
@@ -46,8 +45,8 @@ std::vector<RunSpec> specs(const Plan& p, const std::vector<std::string>& experi
     const OptimizerConfig momentum{.name = "momentum", .lr = 0.01f, .momentum = 0.9f};
     pair("mlp", ModelKind::mlp, momentum, 64, p.mlp_steps, p.eval_every, 0);
     pair("cnn", ModelKind::cnn, momentum, 64, p.cnn_steps, p.eval_every, 0);
-    pair("high_lr", ModelKind::mlp, {.name = "momentum", .lr = high_lr, .momentum = 0.9f}, 64, p.high_lr_steps,
-         p.eval_every, 0);
+    pair("high_lr", ModelKind::mlp, {.name = "momentum", .lr = high_lr, .momentum = 0.9f}, 64,
+         p.high_lr_steps, p.eval_every, 0);
     // Ioffe & Szegedy 2015, section 4.1: batch 60, plain SGD (the paper gives no rate; 0.1 here).
     pair("ioffe", ModelKind::ioffe, {.name = "sgd", .lr = 0.1f, .momentum = 0.0f}, 60, p.ioffe_steps,
          p.ioffe_eval_every, p.percentile_every);
@@ -84,14 +83,16 @@ int main(int argc, char** argv) {
     float high_lr = 0.5f;
     bool quiet = false;
     CLI::App app{"Train MNIST models with and without BatchNorm and write a report."};
-    app.add_flag("--full,!--quick", full, "the full study (3 seeds, longer runs) instead of --quick (default)");
+    app.add_flag("--full,!--quick", full,
+                 "the full study (3 seeds, longer runs) instead of --quick (default)");
     app.add_option("--data", data_dir, "directory with the four MNIST IDX files")->capture_default_str();
     app.add_option("--out", out, "output directory (default reports/bn_compare-<mode>)");
     app.add_option("--experiments", experiments, "any of mlp cnn high_lr ioffe")
         ->check(CLI::IsMember({"mlp", "cnn", "high_lr", "ioffe"}))
         ->delimiter(',');
     app.add_option("--seeds", seeds, "number of seeds (default 1 quick, 3 full)");
-    app.add_option("--high-lr", high_lr, "learning rate of the high-learning-rate pair")->capture_default_str();
+    app.add_option("--high-lr", high_lr, "learning rate of the high-learning-rate pair")
+        ->capture_default_str();
     app.add_option("--max-steps", max_steps, "cap every run at N steps (for smoke tests)");
     app.add_option("--limit-train", limit_train, "use only the first N training images");
     app.add_option("--limit-test", limit_test, "use only the first N test images");
@@ -103,7 +104,8 @@ int main(int argc, char** argv) {
         return app.exit(e);
     }
     try {
-        NABLA_CHECK(max_steps >= 0 && seeds >= 0 && threads >= 0, "bn_compare", "negative --max-steps, --seeds or --threads");
+        NABLA_CHECK(max_steps >= 0 && seeds >= 0 && threads >= 0, "bn_compare",
+                    "negative --max-steps, --seeds or --threads");
         NABLA_CHECK(high_lr > 0.0f, "bn_compare", "invalid --high-lr {}", high_lr);
         if (threads > 0) set_num_threads(threads);
         Plan plan = full ? full_plan() : quick_plan();
@@ -130,14 +132,14 @@ int main(int argc, char** argv) {
         for (const RunSpec& spec : runs) {
             results.push_back(run_study(spec, train, test, quiet));
             const RunResult& r = results.back();
-            fmt::print("{} {} seed {}: test accuracy {:.2f}% after {} steps{}, {:.1f} s/epoch\n", spec.experiment,
-                       r.name, spec.seed, 100 * final_accuracy(r), r.steps_done,
+            fmt::print("{} {} seed {}: test accuracy {:.2f}% after {} steps{}, {:.1f} s/epoch\n",
+                       spec.experiment, r.name, spec.seed, 100 * final_accuracy(r), r.steps_done,
                        r.diverged ? " (diverged)" : "", r.seconds_per_epoch);
         }
         std::string command;
         for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
-        const ReportContext ctx{full ? "full" : "quick", command, machine(), blas_description(), NABLA_GIT_REVISION,
-                                now()};
+        const ReportContext ctx{full ? "full" : "quick", command, machine(), blas_description(),
+                                NABLA_GIT_REVISION,      now()};
         const std::string table = write_report(out, ctx, results);
         fmt::print("\n{}\nreport: {}/report.html (and report.md, CSV files)\n", table, out);
         return 0;

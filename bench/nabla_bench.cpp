@@ -7,9 +7,9 @@
 // in PyTorch's reference script (bench/torch_bench.py), so the two compare directly. Each
 // model's line also gives the GFLOP/s its matrix products reach at the median iteration
 // time, against the machine's sgemm peak measured first.
-#include "apps/common/models.h"
-#include "apps/common/train_loop.h"
-#include "core/blas_select.h"
+#include "apps/shared/models.h"
+#include "apps/shared/optimizer_config.h"
+#include "apps/shared/train_step.h"
 
 #include <CLI/CLI.hpp>
 #include <nabla.h>

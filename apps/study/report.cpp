@@ -1,6 +1,7 @@
-#include "apps/common/report.h"
+#include "apps/study/report.h"
 
-#include "apps/common/svg_chart.h"
+#include "apps/study/svg_chart.h"
+#include "apps/study/table.h"
 
 #include <algorithm>
 #include <cmath>
@@ -75,11 +76,6 @@ std::string status(const Row& row) {
     return fmt::format("{}", fmt::join(parts, " / "));
 }
 
-struct Table {
-    std::vector<std::string> header;
-    std::vector<std::vector<std::string>> rows;
-};
-
 Table summary_table(const std::vector<Row>& rows) {
     Table t{{"experiment", "model", "params", "optimizer", "lr", "batch", "steps", "final test acc",
              "best test acc", "steps to 97%", "steps to 98%", "s/epoch", "status"},
@@ -99,48 +95,6 @@ Table summary_table(const std::vector<Row>& rows) {
                           fmt::format("{:.1f}", stat(spe).mean), status(row)});
     }
     return t;
-}
-
-std::string markdown(const Table& t) {
-    std::string s = "| " + fmt::format("{}", fmt::join(t.header, " | ")) + " |\n|";
-    for (size_t i = 0; i < t.header.size(); ++i) s += "---|";
-    s += "\n";
-    for (const auto& r : t.rows) s += "| " + fmt::format("{}", fmt::join(r, " | ")) + " |\n";
-    return s;
-}
-
-std::string html_escape(const std::string& in) {
-    std::string s;
-    for (char c : in) s += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : std::string(1, c);
-    return s;
-}
-
-std::string html(const Table& t) {
-    std::string s = "<table><tr>";
-    for (const auto& h : t.header) s += "<th>" + html_escape(h) + "</th>";
-    s += "</tr>\n";
-    for (const auto& r : t.rows) {
-        s += "<tr>";
-        for (const auto& c : r) s += "<td>" + html_escape(c) + "</td>";
-        s += "</tr>\n";
-    }
-    return s + "</table>\n";
-}
-
-std::string text(const Table& t) {
-    std::vector<size_t> w(t.header.size());
-    for (size_t i = 0; i < w.size(); ++i) {
-        w[i] = t.header[i].size();
-        for (const auto& r : t.rows) w[i] = std::max(w[i], r[i].size());
-    }
-    auto line = [&](const std::vector<std::string>& r) {
-        std::string s;
-        for (size_t i = 0; i < w.size(); ++i) s += fmt::format("{:<{}}  ", r[i], w[i]);
-        return s + "\n";
-    };
-    std::string s = line(t.header);
-    for (const auto& r : t.rows) s += line(r);
-    return s;
 }
 
 // The first seed's run of each model in an experiment: the curves drawn.
@@ -301,7 +255,7 @@ std::string write_report(const std::string& dir, const ReportContext& ctx,
         "(2015), section 4.1, Figure 1(b, c): neuron 0 of the last hidden layer, over the first 1000 test "
         "images, in eval mode.";
 
-    std::string md = "# BatchNorm comparison\n\n" + about + "\n\n## Summary\n\n" + markdown(summary) +
+    std::string md = "# BatchNorm comparison\n\n" + about + "\n\n## Summary\n\n" + render_markdown(summary) +
                      "\n## Findings\n\n" + found + "\n## Parameters\n\n" + params + "\n## Notes\n\n" + notes +
                      "\n\nCurves: the CSV files beside this report; charts: report.html.\n";
     write_report_file(dir + "/report.md", md);
@@ -312,12 +266,12 @@ std::string write_report(const std::string& dir, const ReportContext& ctx,
         "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}"
         "th{background:#f3f3f3}.chart{display:inline-block;margin:6px}</style></head><body>\n"
         "<h1>BatchNorm comparison</h1>\n<p>" +
-        html_escape(about) + "</p>\n<h2>Summary</h2>\n" + html(summary) + "<h2>Findings</h2>\n<ul>";
+        html_escape(about) + "</p>\n<h2>Summary</h2>\n" + render_html(summary) + "<h2>Findings</h2>\n<ul>";
     for (const auto& f : findings(runs)) page += "<li>" + html_escape(f) + "</li>";
     page += "</ul>\n<h2>Curves</h2>\n" + charts + "<h2>Parameters</h2>\n<pre>" + html_escape(params) +
             "</pre>\n<h2>Notes</h2>\n<p>" + html_escape(notes) + "</p>\n</body></html>\n";
     write_report_file(dir + "/report.html", page);
-    return text(summary);
+    return render_text(summary);
 }
 
 }  // namespace nabla::apps

@@ -2,7 +2,7 @@
 // The comparison's output directory: report.html (self-contained, inline SVG),
 // report.md (the same tables), summary.csv and one CSV per curve. Every file is
 // written atomically (layers/atomic_file.h), so a killed run leaves no half-written file.
-#include "apps/common/study.h"
+#include "apps/study/run.h"
 
 #include <string>
 #include <vector>

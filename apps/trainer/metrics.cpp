@@ -1,4 +1,4 @@
-#include "apps/common/metrics.h"
+#include "apps/trainer/metrics.h"
 
 #include <nlohmann/json.hpp>
 
