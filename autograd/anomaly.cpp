@@ -29,8 +29,9 @@ std::string first_non_finite(const Tensor& t) {
     return "";
 }
 
+// describe(t), and for a defined tensor whether its values are finite.
 std::string describe_input(const Tensor& t) {
-    if (!t.defined()) return "undefined";
+    if (!t.defined()) return describe(t);
     const std::string bad = first_non_finite(t);
     return fmt::format("{} ({})", t.shape(), bad.empty() ? "finite" : "non-finite: " + bad);
 }

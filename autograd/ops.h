@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace nabla {
@@ -60,7 +61,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(), std::int64_t stride = 1,
               std::int64_t padding = 0);
 // stride 0 means stride = kernel_size, as in PyTorch.
-Tensor max_pool2d(const Tensor& x, std::int64_t kernel_size, std::int64_t stride = 0, std::int64_t padding = 0);
+Tensor max_pool2d(const Tensor& x, std::int64_t kernel_size, std::int64_t stride = 0,
+                  std::int64_t padding = 0);
 
 // --- softmax and losses (ops_loss.cpp) ---
 Tensor log_softmax(const Tensor& x, std::int64_t dim = -1);  // x is [N, C], dim 1 (or -1)
@@ -69,16 +71,27 @@ enum class Reduction { mean, sum, none };
 Tensor cross_entropy(const Tensor& logits, const Tensor& labels, Reduction reduction = Reduction::mean);
 
 // --- batch normalisation (ops_batch_norm.cpp) ---
+// What batch_norm normalises with, and whether it folds this batch into the running
+// statistics. The caller decides both (a BatchNorm layer from its mode and
+// track_running_stats); the op checks that it can do as told, and does.
 struct BatchNormArgs {
-    bool training = true;  // batch statistics (and running-stat update) vs running stats
+    // Normalise with this batch's mean and biased variance; false: with running_mean and
+    // running_var, which must then be given.
+    bool use_batch_stats = true;
+    // With use_batch_stats, fold the batch statistics into running_mean and running_var
+    // when they are given, in place and with the unbiased variance:
+    //   running = (1 - momentum) * running + momentum * batch_stat.
+    // Without batch statistics there is nothing to fold in, and the flag has no effect.
+    bool update_running_stats = true;
     float momentum = 0.1f;  // weight of the new batch in the running estimates
     float eps = 1e-5f;
 };
+// Throws, naming `where`, unless eps > 0 and momentum is in [0, 1]: batch_norm checks its
+// arguments with it, a BatchNorm layer its options when it is built.
+void check_batch_norm_args(const BatchNormArgs& args, std::string_view where);
 // x [N,C], [N,C,L] or [N,C,H,W]; gamma, beta, running_mean, running_var are [C] or
-// undefined. Training normalises with the batch mean and biased variance and, when
-// running stats are given, updates them in place (unbiased variance):
-//   running = (1 - momentum) * running + momentum * batch_stat.
-// Eval normalises with the running stats. One fused tape entry, closed-form backward.
+// undefined (the running pair together). Batch statistics need more than one value per
+// channel. One fused tape entry, closed-form backward.
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
                   const Tensor& running_var, const BatchNormArgs& args = {});
 

@@ -18,29 +18,28 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::in
     NABLA_CHECK(weight.size(1) == x.size(1), "conv2d", "input {} has {} channels but weight {} expects {}",
                 x.shape(), x.size(1), weight.shape(), weight.size(1));
     if (bias.defined())
-        NABLA_CHECK(bias.shape() == Shape{weight.size(0)}, "conv2d", "bias must be [{}], got {}", weight.size(0),
-                    bias.shape());
+        NABLA_CHECK(bias.shape() == Shape{weight.size(0)}, "conv2d", "bias must be [{}], got {}",
+                    weight.size(0), bias.shape());
     const Conv2dDims d = make_conv2d_dims(x.size(0), x.size(1), x.size(2), x.size(3), weight.size(0),
                                           weight.size(2), weight.size(3), stride, padding);
     Tensor out = empty({d.B, d.OC, d.OH, d.OW});
     conv2d_forward(out.data(), x.data(), weight.data(), bias.defined() ? bias.data() : nullptr, d);
     if (needs_grad({&x, &weight, &bias}))
         record("conv2d", {&x, &weight, &bias}, out,
-               [sx = SavedTensor(x), sw = SavedTensor(weight), d, gx = x.requires_grad(),
-                gw = weight.requires_grad(), gbias = bias.defined() && bias.requires_grad()](const Tensor& g) {
-                   Tensor dx = gx ? empty(sx.get().shape()) : Tensor();
-                   Tensor dw = gw ? empty(sw.get().shape()) : Tensor();
-                   Tensor db = gbias ? empty({d.OC}) : Tensor();
-                   conv2d_backward(gx ? dx.data() : nullptr, gw ? dw.data() : nullptr, gbias ? db.data() : nullptr,
-                                   g.data(), sx.get().data(), sw.get().data(), d);
+               [sx = SavedTensor(x), sw = SavedTensor(weight), d](const Tensor& g, const GradMask& wants) {
+                   Tensor dx = wants[0] ? empty(sx.get().shape()) : Tensor();
+                   Tensor dw = wants[1] ? empty(sw.get().shape()) : Tensor();
+                   Tensor db = wants[2] ? empty({d.OC}) : Tensor();
+                   conv2d_backward(wants[0] ? dx.data() : nullptr, wants[1] ? dw.data() : nullptr,
+                                   wants[2] ? db.data() : nullptr, g.data(), sx.get().data(), sw.get().data(),
+                                   d);
                    return std::vector<Tensor>{dx, dw, db};
                });
     return out;
 }
 
 Tensor max_pool2d(const Tensor& x, std::int64_t kernel_size, std::int64_t stride, std::int64_t padding) {
-    NABLA_CHECK(x.defined() && x.dim() == 4, "max_pool2d", "input must be [B, C, H, W], got {}",
-                x.defined() ? x.shape().str() : "undefined");
+    NABLA_CHECK(x.defined() && x.dim() == 4, "max_pool2d", "input must be [B, C, H, W], got {}", describe(x));
     const Pool2dDims d = make_pool2d_dims(x.size(0), x.size(1), x.size(2), x.size(3), kernel_size,
                                           stride == 0 ? kernel_size : stride, padding);
     Tensor out = empty({d.B, d.C, d.OH, d.OW});
@@ -51,7 +50,7 @@ Tensor max_pool2d(const Tensor& x, std::int64_t kernel_size, std::int64_t stride
     auto indices = [argmax] { return reinterpret_cast<std::int32_t*>(argmax->data()); };
     max_pool2d_forward(out.data(), indices(), x.data(), d);
     if (needs_grad({&x}))
-        record("max_pool2d", {&x}, out, [indices, d](const Tensor& g) {
+        record("max_pool2d", {&x}, out, [indices, d](const Tensor& g, const GradMask&) {
             Tensor dx = empty({d.B, d.C, d.H, d.W});
             max_pool2d_backward(dx.data(), g.data(), indices(), d);
             return std::vector<Tensor>{dx};

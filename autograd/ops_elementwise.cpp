@@ -24,13 +24,14 @@ Tensor unary(UnaryOp op, const Tensor& x) {
     Tensor y = empty(x.shape());
     unary_forward(op, y.data(), x.data(), x.numel());
     if (needs_grad({&x}))
-        record(op_name(op), {&x}, y, [op, sx = SavedTensor(x), sy = SavedTensor(y)](const Tensor& g) {
-            const Tensor& xv = sx.get();
-            const Tensor& yv = sy.get();
-            Tensor dx = empty(xv.shape());
-            unary_backward(op, dx.data(), g.data(), xv.data(), yv.data(), xv.numel());
-            return std::vector<Tensor>{dx};
-        });
+        record(op_name(op), {&x}, y,
+               [op, sx = SavedTensor(x), sy = SavedTensor(y)](const Tensor& g, const GradMask&) {
+                   const Tensor& xv = sx.get();
+                   const Tensor& yv = sy.get();
+                   Tensor dx = empty(xv.shape());
+                   unary_backward(op, dx.data(), g.data(), xv.data(), yv.data(), xv.numel());
+                   return std::vector<Tensor>{dx};
+               });
     return y;
 }
 
@@ -39,15 +40,17 @@ Tensor unary(UnaryOp op, const Tensor& x) {
 Tensor add(const Tensor& a, const Tensor& b) {
     Tensor out = binary(BinaryOp::add, a, b);
     if (needs_grad({&a, &b}))
-        record("add", {&a, &b}, out, [](const Tensor& g) { return std::vector<Tensor>{g, g}; });
+        record("add", {&a, &b}, out, [](const Tensor& g, const GradMask&) {
+            return std::vector<Tensor>{g, g};
+        });
     return out;
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
     Tensor out = binary(BinaryOp::sub, a, b);
     if (needs_grad({&a, &b}))
-        record("sub", {&a, &b}, out, [nb = b.requires_grad()](const Tensor& g) {
-            return std::vector<Tensor>{g, nb ? neg(g) : Tensor()};
+        record("sub", {&a, &b}, out, [](const Tensor& g, const GradMask& wants) {
+            return std::vector<Tensor>{g, wants[1] ? neg(g) : Tensor()};
         });
     return out;
 }
@@ -56,13 +59,12 @@ Tensor mul(const Tensor& a, const Tensor& b) {
     Tensor out = binary(BinaryOp::mul, a, b);
     if (needs_grad({&a, &b})) {
         // d(a*b) = g*b da + g*a db; each factor is saved only when the other side needs it.
-        const bool ga = a.requires_grad(), gb = b.requires_grad();
+        const GradMask saving = grad_mask({&a, &b});
         record("mul", {&a, &b}, out,
-               [sa = gb ? SavedTensor(a) : SavedTensor(), sb = ga ? SavedTensor(b) : SavedTensor()](
-                   const Tensor& g) {
-                   return std::vector<Tensor>{
-                       sb.defined() ? binary(BinaryOp::mul, g, sb.get()) : Tensor(),
-                       sa.defined() ? binary(BinaryOp::mul, g, sa.get()) : Tensor()};
+               [sa = saving[1] ? SavedTensor(a) : SavedTensor(),
+                sb = saving[0] ? SavedTensor(b) : SavedTensor()](const Tensor& g, const GradMask& wants) {
+                   return std::vector<Tensor>{wants[0] ? binary(BinaryOp::mul, g, sb.get()) : Tensor(),
+                                              wants[1] ? binary(BinaryOp::mul, g, sa.get()) : Tensor()};
                });
     }
     return out;
@@ -71,13 +73,14 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 Tensor div(const Tensor& a, const Tensor& b) {
     Tensor out = binary(BinaryOp::div, a, b);
     if (needs_grad({&a, &b})) {
-        // d(a/b) = g/b da - g*a/b^2 db = g/b da - g*out/b db
+        // d(a/b) = g/b da - g*a/b^2 db = g/b da - g*out/b db; out is saved only for db.
+        const GradMask saving = grad_mask({&a, &b});
         record("div", {&a, &b}, out,
-               [sb = SavedTensor(b), so = b.requires_grad() ? SavedTensor(out) : SavedTensor()](
-                   const Tensor& g) {
+               [sb = SavedTensor(b), so = saving[1] ? SavedTensor(out) : SavedTensor()](
+                   const Tensor& g, const GradMask& wants) {
                    Tensor ga = binary(BinaryOp::div, g, sb.get());
                    Tensor gb;
-                   if (so.defined()) {
+                   if (wants[1]) {
                        gb = binary(BinaryOp::mul, ga, so.get());
                        unary_forward(UnaryOp::neg, gb.data(), gb.data(), gb.numel());
                    }
@@ -90,7 +93,9 @@ Tensor div(const Tensor& a, const Tensor& b) {
 Tensor add(const Tensor& a, float s) {
     Tensor out = empty(a.shape());
     affine_scalar(out.data(), a.data(), a.numel(), 1.0f, s);
-    if (needs_grad({&a})) record("add_scalar", {&a}, out, [](const Tensor& g) { return std::vector<Tensor>{g}; });
+    if (needs_grad({&a}))
+        record("add_scalar", {&a}, out,
+               [](const Tensor& g, const GradMask&) { return std::vector<Tensor>{g}; });
     return out;
 }
 
@@ -98,7 +103,7 @@ Tensor mul(const Tensor& a, float s) {
     Tensor out = empty(a.shape());
     affine_scalar(out.data(), a.data(), a.numel(), s, 0.0f);
     if (needs_grad({&a}))
-        record("mul_scalar", {&a}, out, [s](const Tensor& g) {
+        record("mul_scalar", {&a}, out, [s](const Tensor& g, const GradMask&) {
             Tensor d = empty(g.shape());
             affine_scalar(d.data(), g.data(), g.numel(), s, 0.0f);
             return std::vector<Tensor>{d};
@@ -110,7 +115,7 @@ Tensor pow(const Tensor& x, float e) {
     Tensor out = empty(x.shape());
     pow_scalar(out.data(), x.data(), x.numel(), e);
     if (needs_grad({&x}))
-        record("pow", {&x}, out, [e, sx = SavedTensor(x)](const Tensor& g) {
+        record("pow", {&x}, out, [e, sx = SavedTensor(x)](const Tensor& g, const GradMask&) {
             // d x^e = e x^(e-1); for e = 0 the constant's gradient is 0 everywhere, also at
             // x = 0 where 0 * x^-1 would give NaN (as PyTorch).
             const Tensor& xv = sx.get();

@@ -10,15 +10,14 @@
 namespace nabla {
 
 Tensor log_softmax(const Tensor& x, std::int64_t dim) {
-    NABLA_CHECK(x.defined() && x.dim() == 2, "log_softmax", "expects [N, C], got {}",
-                x.defined() ? x.shape().str() : "undefined");
+    NABLA_CHECK(x.defined() && x.dim() == 2, "log_softmax", "expects [N, C], got {}", describe(x));
     NABLA_CHECK(x.shape().wrap_dim(dim, "log_softmax") == 1, "log_softmax",
                 "only dim 1 (the class dimension of [N, C]) is supported, got {}", dim);
     const std::int64_t N = x.size(0), C = x.size(1);
     Tensor y = empty(x.shape());
     log_softmax_forward(y.data(), x.data(), N, C);
     if (needs_grad({&x}))
-        record("log_softmax", {&x}, y, [sy = SavedTensor(y), N, C](const Tensor& g) {
+        record("log_softmax", {&x}, y, [sy = SavedTensor(y), N, C](const Tensor& g, const GradMask&) {
             Tensor dx = empty({N, C});
             log_softmax_backward(dx.data(), g.data(), sy.get().data(), N, C);
             return std::vector<Tensor>{dx};
@@ -28,11 +27,10 @@ Tensor log_softmax(const Tensor& x, std::int64_t dim) {
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& labels, Reduction reduction) {
     NABLA_CHECK(logits.defined() && logits.dim() == 2, "cross_entropy", "logits must be [N, C], got {}",
-                logits.defined() ? logits.shape().str() : "undefined");
+                describe(logits));
     const std::int64_t N = logits.size(0), C = logits.size(1);
     NABLA_CHECK(labels.defined() && labels.shape() == Shape{N}, "cross_entropy",
-                "labels must be [{}] to match logits {}, got {}", N, logits.shape(),
-                labels.defined() ? labels.shape().str() : "undefined");
+                "labels must be [{}] to match logits {}, got {}", N, logits.shape(), describe(labels));
     NABLA_CHECK(N > 0 || reduction != Reduction::mean, "cross_entropy", "mean over an empty batch");
     auto idx = std::make_shared<std::vector<std::int64_t>>(size_t(N));
     for (std::int64_t n = 0; n < N; ++n) {
@@ -54,17 +52,18 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& labels, Reduction reduc
         out = scalar_tensor(static_cast<float>(reduction == Reduction::mean ? s / double(N) : s));
     }
     if (needs_grad({&logits}))
-        record("cross_entropy", {&logits, &labels}, out, [probs, idx, N, C, reduction](const Tensor& g) {
-            // d/dlogits = (softmax - onehot) * upstream, divided by N for the mean.
-            std::vector<float> scale(static_cast<size_t>(N));
-            for (std::int64_t n = 0; n < N; ++n)
-                scale[size_t(n)] = reduction == Reduction::none ? g.data()[n]
-                                   : reduction == Reduction::mean ? g.item() / float(N)
-                                                                  : g.item();
-            Tensor d = empty({N, C});
-            cross_entropy_backward(d.data(), probs.data(), idx->data(), scale.data(), N, C);
-            return std::vector<Tensor>{d, Tensor()};
-        });
+        record("cross_entropy", {&logits, &labels}, out,
+               [probs, idx, N, C, reduction](const Tensor& g, const GradMask&) {
+                   // d/dlogits = (softmax - onehot) * upstream, divided by N for the mean.
+                   std::vector<float> scale(static_cast<size_t>(N));
+                   for (std::int64_t n = 0; n < N; ++n)
+                       scale[size_t(n)] = reduction == Reduction::none   ? g.data()[n]
+                                          : reduction == Reduction::mean ? g.item() / float(N)
+                                                                         : g.item();
+                   Tensor d = empty({N, C});
+                   cross_entropy_backward(d.data(), probs.data(), idx->data(), scale.data(), N, C);
+                   return std::vector<Tensor>{d, Tensor()};
+               });
     return out;
 }
 

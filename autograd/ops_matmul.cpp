@@ -28,13 +28,13 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     }
     if (needs_grad({&a, &b}))
         record("matmul", {&a, &b}, out,
-               [sa = SavedTensor(a), sb = SavedTensor(b), B, M, N, K, shared_b, ga = a.requires_grad(),
-                gb = b.requires_grad()](const Tensor& g) {
+               [sa = SavedTensor(a), sb = SavedTensor(b), B, M, N, K, shared_b](const Tensor& g,
+                                                                                const GradMask& wants) {
                    // da = g b^T ; db = a^T g (summed over the batch when b is shared)
                    const Tensor& av = sa.get();
                    const Tensor& bv = sb.get();
                    Tensor da, db;
-                   if (ga) {
+                   if (wants[0]) {
                        da = empty(av.shape());
                        if (shared_b)
                            gemm(false, true, B * M, K, N, 1.0f, g.data(), bv.data(), 0.0f, da.data());
@@ -43,7 +43,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
                                gemm(false, true, M, K, N, 1.0f, g.data() + i * M * N, bv.data() + i * K * N,
                                     0.0f, da.data() + i * M * K);
                    }
-                   if (gb) {
+                   if (wants[1]) {
                        db = empty(bv.shape());
                        if (shared_b)
                            gemm(true, false, K, N, B * M, 1.0f, av.data(), g.data(), 0.0f, db.data());
@@ -59,8 +59,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     NABLA_CHECK(x.defined() && weight.defined(), "linear", "undefined operand");
-    NABLA_CHECK(x.dim() == 2 && weight.dim() == 2, "linear", "expects x [N, in] and weight [out, in], got {} and {}",
-                x.shape(), weight.shape());
+    NABLA_CHECK(x.dim() == 2 && weight.dim() == 2, "linear",
+                "expects x [N, in] and weight [out, in], got {} and {}", x.shape(), weight.shape());
     const std::int64_t N = x.size(0), IN = x.size(1), OUT = weight.size(0);
     NABLA_CHECK(weight.size(1) == IN, "linear", "x {} has {} features but weight is {} (expects [out, {}])",
                 x.shape(), IN, weight.shape(), IN);
@@ -73,19 +73,19 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     gemm(false, true, N, OUT, IN, 1.0f, x.data(), weight.data(), bias.defined() ? 1.0f : 0.0f, y.data());
     if (needs_grad({&x, &weight, &bias}))
         record("linear", {&x, &weight, &bias}, y,
-               [sx = SavedTensor(x), sw = SavedTensor(weight), N, IN, OUT, gx = x.requires_grad(),
-                gw = weight.requires_grad(), gbias = bias.defined() && bias.requires_grad()](const Tensor& g) {
+               [sx = SavedTensor(x), sw = SavedTensor(weight), N, IN, OUT](const Tensor& g,
+                                                                           const GradMask& wants) {
                    // dx = g W ; dW = g^T x ; db = column sums of g
                    Tensor dx, dw, db;
-                   if (gx) {
+                   if (wants[0]) {
                        dx = empty({N, IN});
                        gemm(false, false, N, IN, OUT, 1.0f, g.data(), sw.get().data(), 0.0f, dx.data());
                    }
-                   if (gw) {
+                   if (wants[1]) {
                        dw = empty({OUT, IN});
                        gemm(true, false, OUT, IN, N, 1.0f, g.data(), sx.get().data(), 0.0f, dw.data());
                    }
-                   if (gbias) {
+                   if (wants[2]) {
                        db = zeros({OUT});
                        float* dbp = db.data();  // pointers hoisted: the loop then vectorises
                        const float* gp = g.data();

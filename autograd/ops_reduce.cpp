@@ -37,7 +37,7 @@ Tensor reduce_sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool k
     if (scale != 1.0f) affine_scalar(out.data(), out.data(), out.numel(), scale, 0.0f);
     if (!keepdim) out = alias_with_shape(out, squeezed_shape(x.shape(), dims, op));
     if (needs_grad({&x}))
-        record(op, {&x}, out, [kept, full = x.shape(), scale](const Tensor& g) {
+        record(op, {&x}, out, [kept, full = x.shape(), scale](const Tensor& g, const GradMask&) {
             // Every input element received `scale` times the gradient of its output slot.
             Tensor d = empty(full);
             const Tensor s = scalar_tensor(scale);
@@ -51,13 +51,14 @@ Tensor reduce_max(const Tensor& x, const std::vector<std::int64_t>& dims, bool k
     NABLA_CHECK(x.defined() && x.numel() > 0, op, "needs a non-empty tensor, got shape {}", x.shape());
     const Shape kept = kept_shape(x.shape(), dims, op);
     for (auto d : dims)
-        NABLA_CHECK(x.shape()[x.shape().wrap_dim(d, op)] > 0, op, "reducing an empty dimension of {}", x.shape());
+        NABLA_CHECK(x.shape()[x.shape().wrap_dim(d, op)] > 0, op, "reducing an empty dimension of {}",
+                    x.shape());
     Tensor out = empty(kept);
     auto argmax = std::make_shared<std::vector<std::int64_t>>(size_t(kept.numel()));
     max_to_shape(out.data(), argmax->data(), kept, x.data(), x.shape());
     if (!keepdim) out = alias_with_shape(out, squeezed_shape(x.shape(), dims, op));
     if (needs_grad({&x}))
-        record(op, {&x}, out, [argmax, full = x.shape()](const Tensor& g) {
+        record(op, {&x}, out, [argmax, full = x.shape()](const Tensor& g, const GradMask&) {
             Tensor d = zeros(full);
             for (size_t i = 0; i < argmax->size(); ++i) d.data()[(*argmax)[i]] += g.data()[i];
             return std::vector<Tensor>{d};

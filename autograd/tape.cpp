@@ -2,14 +2,13 @@
 
 #include "autograd/anomaly.h"
 #include "autograd/grad_mode.h"
+#include "autograd/profile.h"
 #include "core/elementwise.h"
 #include "core/error.h"
 
 #include <algorithm>
-#include <chrono>
-#include <cstdlib>
-#include <map>
 #include <memory>
+#include <string>
 
 namespace nabla {
 
@@ -19,6 +18,7 @@ struct Entry {
     std::uint64_t id = 0;
     const char* op = "";
     std::vector<std::shared_ptr<TensorImpl>> inputs;  // null where no gradient is wanted
+    GradMask wants;                                   // non-null slots of `inputs`
     std::weak_ptr<TensorImpl> output;
     BackwardFn fn;
     bool done = false;  // ran in a backward without retain_graph: to be freed
@@ -32,32 +32,34 @@ struct Tape {
 
 thread_local Tape g_tape;
 
-using ProfileClock = std::chrono::steady_clock;
-
-struct Profiler {
-    bool on = std::getenv("NABLA_PROFILE") != nullptr && std::string(std::getenv("NABLA_PROFILE")) != "0";
-    ProfileClock::time_point last = ProfileClock::now();
-    std::map<std::string, OpProfile> ops;
-};
-
-thread_local Profiler g_profiler;
-
-double ms_since(ProfileClock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(ProfileClock::now() - t0).count();
-}
-
 // Index of the entry with this id, or -1 when it was freed.
 std::int64_t find_entry(std::uint64_t id) {
     auto& e = g_tape.entries;
-    auto it = std::lower_bound(e.begin(), e.end(), id, [](const Entry& x, std::uint64_t v) { return x.id < v; });
+    auto it =
+        std::lower_bound(e.begin(), e.end(), id, [](const Entry& x, std::uint64_t v) { return x.id < v; });
     return it != e.end() && it->id == id ? it - e.begin() : -1;
 }
 
-// Gradient `g` (shaped like the op output) reduced to `input`'s shape.
-Tensor reduce_to(const Tensor& g, const Shape& target, const char* op) {
+// The frame a backward function's errors are reported in.
+std::string backward_of(const char* op) { return fmt::format("backward of {}", op); }
+
+// True when `target` broadcasts to `g`, so that sum_to_shape can reduce g to it.
+bool reducible_to(const Shape& g, const Shape& target) {
+    if (target.ndim() > g.ndim()) return false;
+    const std::int64_t lead = g.ndim() - target.ndim();
+    for (std::int64_t d = 0; d < target.ndim(); ++d)
+        if (target[d] != 1 && target[d] != g[lead + d]) return false;
+    return true;
+}
+
+// Gradient `g` for input `k` of `op`'s entry (shaped like the input, or like the op's
+// output when the op broadcast the input) reduced to the input's shape.
+Tensor reduce_to(const Tensor& g, const Shape& target, const char* op, std::size_t k) {
     if (g.shape() == target) return g;
-    NABLA_CHECK(broadcast_shapes(target, g.shape(), op) == g.shape(), op,
-                "backward returned a gradient of shape {} for an input of shape {}", g.shape(), target);
+    NABLA_CHECK(reducible_to(g.shape(), target), backward_of(op),
+                "returned a gradient of shape {} for input {} of shape {}; a gradient has the input's shape "
+                "or a shape the input broadcasts to",
+                g.shape(), k, target);
     Tensor r = empty(target);
     sum_to_shape(r.data(), target, g.data(), g.shape());
     return r;
@@ -95,38 +97,51 @@ SavedTensor::SavedTensor(const Tensor& t) : t_(t.defined() ? t.detach() : Tensor
 const Tensor& SavedTensor::get() const {
     if (t_.defined()) {
         const auto now = t_.impl()->storage->version();
-        NABLA_CHECK(now == version_, "backward",
-                    "a tensor of shape {} saved for backward was modified in place (version {} -> {}); "
-                    "do in-place updates (optimizer steps) after backward",
+        NABLA_CHECK(now == version_, "saved tensor",
+                    "the data of shape {} was modified in place after it was saved (version {} -> {}); do "
+                    "in-place updates (optimizer steps) after backward",
                     t_.shape(), version_, now);
     }
     return t_;
 }
 
+GradMask::GradMask(std::initializer_list<bool> wants) : size_(wants.size()) {
+    NABLA_CHECK(wants.size() <= max_inputs, "GradMask", "{} flags, at most {}", wants.size(), max_inputs);
+    std::size_t k = 0;
+    for (bool w : wants) bits_ |= std::uint64_t(w) << k++;
+}
+
+GradMask grad_mask(std::initializer_list<const Tensor*> inputs) {
+    NABLA_CHECK(inputs.size() <= GradMask::max_inputs, "record", "{} inputs, at most {} per tape entry",
+                inputs.size(), GradMask::max_inputs);
+    GradMask m;
+    m.size_ = inputs.size();
+    std::size_t k = 0;
+    for (const Tensor* t : inputs) {
+        if (t && t->defined() && t->requires_grad()) m.bits_ |= std::uint64_t{1} << k;
+        ++k;
+    }
+    return m;
+}
+
 bool needs_grad(std::initializer_list<const Tensor*> inputs) {
-    if (!is_grad_enabled()) return false;
-    for (const Tensor* t : inputs)
-        if (t && t->defined() && t->requires_grad()) return true;
-    return false;
+    return is_grad_enabled() && grad_mask(inputs).any();
 }
 
 void record(const char* op, std::initializer_list<const Tensor*> inputs, Tensor& output, BackwardFn fn) {
     if (is_anomaly_enabled()) [[unlikely]]
         check_finite_output(op, inputs, output);
+    if (is_op_profiling()) [[unlikely]]
+        profile_forward(op);
     auto& tape = g_tape;
-    if (g_profiler.on) {
-        OpProfile& p = g_profiler.ops[op];
-        p.forward_ms += ms_since(g_profiler.last);
-        ++p.calls;
-        g_profiler.last = ProfileClock::now();
-    }
     if (tape.entries.size() >= tape.prune_at) prune_tape();
     Entry e;
     e.id = tape.next_id++;
     e.op = op;
+    e.wants = grad_mask(inputs);
     e.inputs.reserve(inputs.size());
-    for (const Tensor* t : inputs)
-        e.inputs.push_back(t && t->defined() && t->requires_grad() ? t->impl_ptr() : nullptr);
+    std::size_t k = 0;
+    for (const Tensor* t : inputs) e.inputs.push_back(e.wants[k++] ? t->impl_ptr() : nullptr);
     e.output = output.impl_ptr();
     e.fn = std::move(fn);
     output.impl()->requires_grad = true;
@@ -199,54 +214,37 @@ void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_gra
         Tensor gout(out->grad);
         out->grad.reset();  // non-leaf gradients are transient
         if (!e.fn) continue;
-        const auto t0 = g_profiler.on ? ProfileClock::now() : ProfileClock::time_point();
+        const bool profiling = is_op_profiling();
+        const auto t0 = profiling ? ProfileClock::now() : ProfileClock::time_point();
         std::vector<Tensor> grads;
         try {
-            grads = e.fn(gout);
+            grads = e.fn(gout, e.wants);
         } catch (const Error& err) {
-            throw Error(fmt::format("backward of {}", e.op), err.what());
+            throw err.with_context(backward_of(e.op));
         }
-        NABLA_CHECK(grads.size() == e.inputs.size(), "backward",
-                    "{} returned {} gradients for {} inputs", e.op, grads.size(), e.inputs.size());
+        NABLA_CHECK(grads.size() == e.inputs.size(), backward_of(e.op),
+                    "returned {} gradients for {} inputs; a backward function returns exactly one per input "
+                    "(an undefined Tensor for an input without one)",
+                    grads.size(), e.inputs.size());
         const bool anomaly = is_anomaly_enabled();
         for (size_t k = 0; k < grads.size(); ++k) {
             TensorImpl* in = e.inputs[k].get();
             if (!in || !grads[k].defined()) continue;
             if (anomaly) [[unlikely]]
                 check_finite_gradient(e.op, k, in->shape, grads[k], gout);
-            NABLA_CHECK(in->producer == 0 || find_entry(in->producer) >= 0, "backward",
-                        "{} has an input of shape {} whose graph an earlier backward already freed; call "
+            NABLA_CHECK(in->producer == 0 || find_entry(in->producer) >= 0, backward_of(e.op),
+                        "input {} of shape {} comes from a graph an earlier backward already freed; call "
                         "backward(grad, /*retain_graph=*/true) the first time to run it again",
-                        e.op, in->shape);
-            accumulate(*in, reduce_to(grads[k], in->shape, e.op));
+                        k, in->shape);
+            accumulate(*in, reduce_to(grads[k], in->shape, e.op, k));
         }
         if (!retain_graph) e.done = true;
-        if (g_profiler.on) g_profiler.ops[e.op].backward_ms += ms_since(t0);
+        if (profiling) [[unlikely]]
+            profile_backward(e.op, t0);
     }
     cleanup.finished = true;
-    if (g_profiler.on) g_profiler.last = ProfileClock::now();
-}
-
-void set_op_profiling(bool on) {
-    g_profiler.on = on;
-    g_profiler.last = ProfileClock::now();
-}
-
-void reset_op_profile() {
-    g_profiler.ops.clear();
-    g_profiler.last = ProfileClock::now();
-}
-
-std::vector<OpProfile> op_profile() {
-    std::vector<OpProfile> r;
-    for (const auto& [name, p] : g_profiler.ops) {
-        r.push_back(p);
-        r.back().op = name;
-    }
-    std::sort(r.begin(), r.end(), [](const OpProfile& a, const OpProfile& b) {
-        return a.forward_ms + a.backward_ms > b.forward_ms + b.backward_ms;
-    });
-    return r;
+    if (is_op_profiling()) [[unlikely]]
+        profile_backward_end();
 }
 
 }  // namespace nabla

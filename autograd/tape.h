@@ -8,8 +8,11 @@
 // entries whose output received no gradient, and frees the entries it ran.
 //
 // Contract for a BackwardFn (every op and every extension must keep it):
-//  - It receives grad_out, shaped like the entry's output, and returns exactly one
-//    Tensor per input, in input order; an undefined Tensor means "no gradient".
+//  - It receives grad_out, shaped like the entry's output, and `wants`: wants[k] is true
+//    when input k is defined and requires grad. It returns exactly one Tensor per input,
+//    in input order; an undefined Tensor means "no gradient". It need not compute what
+//    is not wanted (the engine ignores a gradient for such an input), and it reads
+//    `wants` rather than asking the inputs again.
 //  - A returned gradient has the input's shape, or the output's shape when the op
 //    broadcast that input: the engine alone reduces broadcast dimensions
 //    (sum_to_shape), checks shapes and accumulates. A BackwardFn never adds into
@@ -19,15 +22,40 @@
 //    SavedTensor(output) (it keeps the data, not the autograd node).
 #include "core/tensor.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
-#include <string>
 #include <vector>
 
 namespace nabla {
 
-using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_out)>;
+// Which inputs of a tape entry want a gradient: wants[k] is true when input k is
+// defined and requires grad, the inputs whose gradients the engine accumulates (its
+// non-null input slots). A plain value of up to max_inputs flags.
+class GradMask {
+public:
+    static constexpr std::size_t max_inputs = 64;
+
+    GradMask() = default;
+    // One flag per input, for calling a BackwardFn by hand (e.g. in a test).
+    GradMask(std::initializer_list<bool> wants);
+
+    bool operator[](std::size_t k) const { return k < size_ && ((bits_ >> k) & 1u) != 0; }
+    std::size_t size() const { return size_; }
+    bool any() const { return bits_ != 0; }
+
+private:
+    friend GradMask grad_mask(std::initializer_list<const Tensor*> inputs);
+    std::uint64_t bits_ = 0;
+    std::size_t size_ = 0;
+};
+
+// The mask record() gives these inputs' entry (grad mode aside). An op that saves a value
+// only for one input's gradient asks it in forward, before recording.
+GradMask grad_mask(std::initializer_list<const Tensor*> inputs);
+
+using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_out, const GradMask& wants)>;
 
 // A value kept for backward: shares the data, not the autograd node, and remembers
 // the storage version so an in-place write before backward is an error, not a wrong
@@ -44,11 +72,12 @@ private:
     std::uint64_t version_ = 0;
 };
 
-// True when grad mode is on and any defined input requires grad.
+// True when grad mode is on and any defined input requires grad (grad_mask(inputs).any()).
 bool needs_grad(std::initializer_list<const Tensor*> inputs);
 
 // Appends an entry; `output` becomes a non-leaf that requires grad. `inputs` are the
-// op's inputs in the order its BackwardFn returns gradients (undefined ones allowed).
+// op's inputs in the order its BackwardFn returns gradients (undefined ones allowed; at
+// most GradMask::max_inputs).
 void record(const char* op, std::initializer_list<const Tensor*> inputs, Tensor& output, BackwardFn fn);
 
 // Runs backward from `root` (see Tensor::backward).
@@ -59,19 +88,5 @@ std::int64_t tape_size();
 // Drops entries whose output no longer exists (cascading); record() calls it as the
 // tape grows, so graphs that are never backwarded do not pile up.
 void prune_tape();
-
-// An optional per-op time profile of this thread, off by default (NABLA_PROFILE=1 in the
-// environment turns it on at start). Backward time is each entry's BackwardFn plus the
-// engine's accumulation. Forward time is measured between consecutive record() calls, so
-// an op is charged for everything since the previous recorded op (including module
-// overhead and unrecorded helpers); the clock restarts at reset and after each backward.
-struct OpProfile {
-    std::string op;
-    double forward_ms = 0.0, backward_ms = 0.0;
-    std::int64_t calls = 0;
-};
-void set_op_profiling(bool on);
-void reset_op_profile();
-std::vector<OpProfile> op_profile();  // largest total first
 
 }  // namespace nabla

@@ -33,7 +33,7 @@ Tensor Tensor::reshape(const Shape& shape) const {
                 this->shape(), numel(), shape);
     Tensor out = alias_with_shape(*this, target);
     if (needs_grad({this}))
-        record("reshape", {this}, out, [from = this->shape()](const Tensor& g) {
+        record("reshape", {this}, out, [from = this->shape()](const Tensor& g, const GradMask&) {
             return std::vector<Tensor>{alias_with_shape(g, from)};
         });
     return out;

@@ -90,8 +90,8 @@ NABLA_HOT_LOOP void batch_norm_statistics(float* mean, float* var, const float* 
     }
 }
 
-NABLA_HOT_LOOP void batch_norm_forward(float* y, const float* x, const float* mean, const float* invstd, const float* gamma,
-                        const float* beta, const BatchNormDims& d) {
+NABLA_HOT_LOOP void batch_norm_forward(float* y, const float* x, const float* mean, const float* invstd,
+                                       const float* gamma, const float* beta, const BatchNormDims& d) {
     // y = x * scale + shift, with the per-channel constants folded once.
     std::vector<float> scale(static_cast<std::size_t>(d.C)), shift(static_cast<std::size_t>(d.C));
     for (std::int64_t c = 0; c < d.C; ++c) {
@@ -112,8 +112,8 @@ namespace {
 
 // The row-wise backward for S = 1: the per-channel formulas of batch_norm_backward.
 void batch_norm_backward_rows(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
-                              const float* mean, const float* invstd, const float* gamma, const BatchNormDims& d,
-                              bool batch_stats) {
+                              const float* mean, const float* invstd, const float* gamma,
+                              const BatchNormDims& d, bool use_batch_stats) {
     const auto C = static_cast<std::size_t>(d.C);
     std::vector<double> sg(C, 0.0), sgx(C, 0.0);
     row_sums(sg.data(), sgx.data(), dy, x, mean, d);
@@ -123,8 +123,8 @@ void batch_norm_backward_rows(float* dx, float* dgamma, float* dbeta, const floa
         if (dbeta) dbeta[c] = static_cast<float>(sg[c]);
         if (dgamma) dgamma[c] = static_cast<float>(sgx[c]);
         k[c] = (gamma ? gamma[c] : 1.0f) * invstd[c];
-        const float mean_g = batch_stats ? static_cast<float>(sg[c] / double(d.N)) : 0.0f;
-        const float mean_gx = batch_stats ? static_cast<float>(sgx[c] / double(d.N)) : 0.0f;
+        const float mean_g = use_batch_stats ? static_cast<float>(sg[c] / double(d.N)) : 0.0f;
+        const float mean_gx = use_batch_stats ? static_cast<float>(sgx[c] / double(d.N)) : 0.0f;
         a[c] = -k[c] * mean_gx * invstd[c];
         b[c] = -k[c] * mean_g - a[c] * mean[c];
     }
@@ -133,10 +133,11 @@ void batch_norm_backward_rows(float* dx, float* dgamma, float* dbeta, const floa
 
 }  // namespace
 
-NABLA_HOT_LOOP void batch_norm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
-                         const float* mean, const float* invstd, const float* gamma, const BatchNormDims& d,
-                         bool batch_stats) {
-    if (d.S == 1) return batch_norm_backward_rows(dx, dgamma, dbeta, dy, x, mean, invstd, gamma, d, batch_stats);
+NABLA_HOT_LOOP void batch_norm_backward(float* dx, float* dgamma, float* dbeta, const float* dy,
+                                        const float* x, const float* mean, const float* invstd,
+                                        const float* gamma, const BatchNormDims& d, bool use_batch_stats) {
+    if (d.S == 1)
+        return batch_norm_backward_rows(dx, dgamma, dbeta, dy, x, mean, invstd, gamma, d, use_batch_stats);
     const double m = double(d.m());
 #pragma omp parallel for schedule(static)
     for (std::int64_t c = 0; c < d.C; ++c) {
@@ -161,8 +162,8 @@ NABLA_HOT_LOOP void batch_norm_backward(float* dx, float* dgamma, float* dbeta, 
         if (!dx) continue;
         // Pass 2: dx = k (g - mean_g - x_hat mean_gx), folded to dx = k g + a x + b.
         const float k = (gamma ? gamma[c] : 1.0f) * invstd[c];
-        const float mean_g = batch_stats ? static_cast<float>(sg / m) : 0.0f;
-        const float mean_gx = batch_stats ? static_cast<float>(sgx / m) : 0.0f;
+        const float mean_g = use_batch_stats ? static_cast<float>(sg / m) : 0.0f;
+        const float mean_gx = use_batch_stats ? static_cast<float>(sgx / m) : 0.0f;
         const float a = -k * mean_gx * invstd[c];
         const float b = -k * mean_g - a * mc;
         for (std::int64_t n = 0; n < d.N; ++n) {

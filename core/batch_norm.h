@@ -19,12 +19,12 @@ void batch_norm_forward(float* y, const float* x, const float* mean, const float
 // With g = dy and x_hat = (x - mean) * invstd, per channel:
 //   dbeta  = sum(g)
 //   dgamma = sum(g * x_hat)
-//   dx     = gamma * invstd * (g - mean(g) - x_hat * mean(g * x_hat))   if batch_stats
+//   dx     = gamma * invstd * (g - mean(g) - x_hat * mean(g * x_hat))   if use_batch_stats
 //   dx     = gamma * invstd * g                                          otherwise (eval:
 //            mean and invstd are constants, so the two mean terms vanish).
 // Two passes over the data. dx, dgamma, dbeta may each be null; gamma null means 1.
 void batch_norm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
                          const float* mean, const float* invstd, const float* gamma, const BatchNormDims& d,
-                         bool batch_stats);
+                         bool use_batch_stats);
 
 }  // namespace nabla

@@ -26,6 +26,8 @@ TensorImpl::~TensorImpl() { --g_live; }
 
 std::int64_t live_tensor_count() { return g_live.load(); }
 
+std::string describe(const Tensor& t) { return t.defined() ? t.shape().str() : "undefined"; }
+
 const Shape& Tensor::shape() const {
     NABLA_CHECK(impl_, "Tensor", "use of an undefined tensor");
     return impl_->shape;
@@ -88,6 +90,7 @@ Tensor& Tensor::copy_(const Tensor& src) {
 bool Tensor::requires_grad() const { return impl_ && impl_->requires_grad; }
 
 Tensor& Tensor::requires_grad_(bool on) {
+    NABLA_CHECK(impl_, "requires_grad_", "called on an undefined tensor");
     NABLA_CHECK(is_leaf(), "requires_grad_",
                 "only leaf tensors can change requires_grad (this one was produced by an op); use detach()");
     impl_->requires_grad = on;
@@ -96,16 +99,23 @@ Tensor& Tensor::requires_grad_(bool on) {
 
 bool Tensor::is_leaf() const { return impl_ && impl_->producer == 0; }
 
-Tensor Tensor::grad() const { return Tensor(impl_->grad); }
+Tensor Tensor::grad() const {
+    NABLA_CHECK(impl_, "grad", "called on an undefined tensor");
+    return Tensor(impl_->grad);
+}
 
 void Tensor::set_grad(const Tensor& g) {
+    NABLA_CHECK(impl_, "set_grad", "called on an undefined tensor");
     if (g.defined())
         NABLA_CHECK(g.shape() == shape(), "set_grad", "gradient shape {} does not match tensor shape {}",
                     g.shape(), shape());
     impl_->grad = g.impl_ptr();
 }
 
-void Tensor::bump_version() { impl_->storage->bump_version(); }
+void Tensor::bump_version() {
+    NABLA_CHECK(impl_, "bump_version", "called on an undefined tensor");
+    impl_->storage->bump_version();
+}
 
 Tensor empty(const Shape& shape) {
     for (auto d : shape.dims()) NABLA_CHECK(d >= 0, "empty", "negative dimension in shape {}", shape);

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace nabla {
@@ -56,7 +57,7 @@ public:
     Tensor& copy_(const Tensor& src);  // same number of elements
     void bump_version();               // call after writing through data()
 
-    // --- autograd state ---
+    // --- autograd state (on an undefined tensor, all but requires_grad and is_leaf throw) ---
     bool requires_grad() const;
     Tensor& requires_grad_(bool on = true);  // leaves only
     bool is_leaf() const;                    // not produced by a recorded op
@@ -115,6 +116,10 @@ Tensor alias_with_shape(const Tensor& base, const Shape& shape);
 // When on, empty() fills new tensors with NaN so a kernel that leaves an entry
 // unwritten shows up (gradcheck turns it on). Returns the previous setting.
 bool set_poison_uninitialized(bool on);
+
+// The shape as text ("[2, 3]"), or "undefined": how error messages show an argument
+// that may be missing.
+std::string describe(const Tensor& t);
 
 // How many TensorImpl objects exist now: the leak tests watch it.
 std::int64_t live_tensor_count();

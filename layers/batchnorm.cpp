@@ -7,13 +7,25 @@
 
 namespace nabla::nn {
 
+namespace {
+
+// The input layouts of the ranks a BatchNorm takes, e.g. "[N, C] or [N, C, L]".
+std::string layouts(const std::vector<std::int64_t>& ranks) {
+    std::string text;
+    for (const std::int64_t r : ranks) {
+        if (!text.empty()) text += " or ";
+        text += r == 2 ? "[N, C]" : r == 3 ? "[N, C, L]" : r == 4 ? "[N, C, H, W]" : fmt::format("{}-d", r);
+    }
+    return text;
+}
+
+}  // namespace
+
 BatchNorm::BatchNorm(std::string kind, std::vector<std::int64_t> ndims, const BatchNormOptions& options)
     : kind_(std::move(kind)), ndims_(std::move(ndims)), options_(options) {
     NABLA_CHECK(options.num_features > 0, kind_, "num_features must be positive, got {}",
                 options.num_features);
-    NABLA_CHECK(options.eps > 0.0f, kind_, "eps must be positive, got {}", options.eps);
-    NABLA_CHECK(options.momentum >= 0.0f && options.momentum <= 1.0f, kind_,
-                "momentum (the weight of the new batch) must be in [0, 1], got {}", options.momentum);
+    check_batch_norm_args({.momentum = options.momentum, .eps = options.eps}, kind_);
     const std::int64_t C = options.num_features;
     if (options.affine) {
         weight_ = register_parameter("weight", ones({C}));
@@ -39,21 +51,24 @@ Tensor BatchNorm::forward(const Tensor& x) {
     NABLA_CHECK(x.defined(), label(), "undefined input");
     const Shape& s = x.shape();
     NABLA_CHECK(std::find(ndims_.begin(), ndims_.end(), x.dim()) != ndims_.end(), label(),
-                "expected input {}, got {}", kind_ == "BatchNorm2d" ? "[N, C, H, W]" : "[N, C] or [N, C, L]",
-                s);
+                "expected input {}, got {}", layouts(ndims_), s);
     NABLA_CHECK(s[1] == options_.num_features, label(), "input {} has {} channels (dimension 1), expected {}",
                 s, s[1], options_.num_features);
-    const bool batch_stats = is_training() || !options_.track_running_stats;
-    // The op throws too; checking here names the layer, which is what the user can act on.
-    NABLA_CHECK(
-        !batch_stats || x.numel() / std::max<std::int64_t>(s[1], 1) > 1, label(),
-        "expected more than 1 value per channel when training, got input {}: the variance of one value "
-        "is 0. Call model.eval() to normalise with the running statistics, or use a larger batch",
-        s);
-    const bool update = is_training() && options_.track_running_stats;
-    Tensor y = batch_norm(x, weight_, bias_, running_mean_, running_var_,
-                          {.training = batch_stats, .momentum = options_.momentum, .eps = options_.eps});
-    if (update) {
+    // The one place deciding both: training normalises with the batch and folds it into the
+    // running statistics; eval normalises with them, or with the batch when the layer keeps
+    // none (as PyTorch does).
+    const bool tracking = options_.track_running_stats;
+    const BatchNormArgs args{.use_batch_stats = is_training() || !tracking,
+                             .update_running_stats = is_training() && tracking,
+                             .momentum = options_.momentum,
+                             .eps = options_.eps};
+    Tensor y;
+    try {
+        y = batch_norm(x, weight_, bias_, running_mean_, running_var_, args);
+    } catch (const Error& e) {
+        throw e.with_context(label());  // the layer is what the user can act on
+    }
+    if (args.update_running_stats) {
         num_batches_tracked_.data()[0] += 1.0f;
         num_batches_tracked_.bump_version();
     }

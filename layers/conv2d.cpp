@@ -25,8 +25,7 @@ Conv2d::Conv2d(const Conv2dOptions& o) : options_(o) {
 
 Tensor Conv2d::forward(const Tensor& x) {
     NABLA_CHECK(x.defined() && x.dim() == 4 && x.size(1) == options_.in, "Conv2d",
-                "{}: expected input [N, {}, H, W], got {}", extra_repr(), options_.in,
-                x.defined() ? x.shape().str() : "undefined");
+                "{}: expected input [N, {}, H, W], got {}", extra_repr(), options_.in, describe(x));
     return conv2d(x, weight_, bias_, options_.stride, options_.padding);
 }
 

@@ -19,7 +19,7 @@ GroupNorm::GroupNorm(const GroupNormOptions& o) : options_(o) {
 Tensor GroupNorm::forward(const Tensor& x) {
     const std::int64_t G = options_.num_groups, C = options_.num_channels;
     NABLA_CHECK(x.defined() && x.dim() >= 2 && x.size(1) == C, "GroupNorm",
-                "expected input [N, {}, ...], got {}", C, x.defined() ? x.shape().str() : "undefined");
+                "expected input [N, {}, ...], got {}", C, describe(x));
     const std::int64_t N = x.size(0);
     // [N, C, *] -> [N, G, (C/G) * *]: each row of the last dimension is one group of
     // one sample, because a group's channels are consecutive in memory (row-major).

@@ -23,8 +23,7 @@ float xavier_std(const Tensor& t, float gain) {
 
 std::pair<std::int64_t, std::int64_t> fan_in_and_fan_out(const Tensor& t) {
     NABLA_CHECK(t.defined() && t.dim() >= 2, "init",
-                "fan in and fan out need a tensor of at least 2 dimensions, got {}",
-                t.defined() ? t.shape().str() : "undefined");
+                "fan in and fan out need a tensor of at least 2 dimensions, got {}", describe(t));
     std::int64_t receptive = 1;
     for (std::int64_t d = 2; d < t.dim(); ++d) receptive *= t.size(d);
     return {t.size(1) * receptive, t.size(0) * receptive};

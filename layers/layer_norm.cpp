@@ -32,7 +32,7 @@ Tensor layer_norm(const Tensor& x, const std::vector<std::int64_t>& normalized_s
     const auto k = static_cast<std::int64_t>(normalized_shape.size());
     const Shape ns(normalized_shape);
     NABLA_CHECK(x.defined() && k > 0 && x.dim() >= k, "layer_norm", "input {} has fewer than {} dimensions",
-                x.defined() ? x.shape().str() : "undefined", k);
+                describe(x), k);
     for (std::int64_t i = 0; i < k; ++i)
         NABLA_CHECK(x.size(x.dim() - k + i) == ns[i], "layer_norm",
                     "input {} does not end with normalized_shape {}", x.shape(), ns);
@@ -61,9 +61,9 @@ Tensor layer_norm(const Tensor& x, const std::vector<std::int64_t>& normalized_s
     //    fresh tensors, not graph nodes, so capturing them by value is safe.
     if (needs_grad({&x, &weight, &bias}))
         record("layer_norm", {&x, &weight, &bias}, y,
-               [sx = SavedTensor(x), sw = SavedTensor(weight), mean, rstd, ns, R, D,
-                want_dx = x.requires_grad(), want_dw = weight.defined() && weight.requires_grad(),
-                want_db = bias.defined() && bias.requires_grad()](const Tensor& g) {
+               [sx = SavedTensor(x), sw = SavedTensor(weight), mean, rstd, ns, R, D](const Tensor& g,
+                                                                                     const GradMask& wants) {
+                   const bool want_dx = wants[0], want_dw = wants[1], want_db = wants[2];
                    const float* xv = sx.get().data();
                    const float* wv = sw.defined() ? sw.get().data() : nullptr;
                    Tensor dx = want_dx ? empty(sx.get().shape()) : Tensor();

@@ -24,8 +24,7 @@ Linear::Linear(const LinearOptions& options) : options_(options) {
 
 Tensor Linear::forward(const Tensor& x) {
     NABLA_CHECK(x.defined() && x.dim() == 2 && x.size(1) == options_.in, "Linear",
-                "{}: expected input [N, {}], got {}", extra_repr(), options_.in,
-                x.defined() ? x.shape().str() : "undefined");
+                "{}: expected input [N, {}], got {}", extra_repr(), options_.in, describe(x));
     return linear(x, weight_, bias_);
 }
 

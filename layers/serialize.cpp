@@ -27,8 +27,7 @@ void load_state_dict(Module& module, const NamedTensors& tensors) {
         }
         if (!it->second.defined() || it->second.shape() != t.shape())
             problems.push_back(fmt::format("'{}' has shape {} in the checkpoint, {} in the model", name,
-                                           it->second.defined() ? it->second.shape().str() : "undefined",
-                                           t.shape()));
+                                           describe(it->second), t.shape()));
         given.erase(it);
     }
     for (const auto& [name, t] : given) problems.push_back(fmt::format("unexpected '{}' {}", name, t.shape()));
@@ -48,7 +47,7 @@ void load(Module& module, const std::string& path) {
     try {
         load_state_dict(module, NamedTensors(file.tensors.begin(), file.tensors.end()));
     } catch (const Error& e) {
-        throw Error("load", fmt::format("{}: {}", path, e.what()));
+        throw e.with_context(fmt::format("load '{}'", path));
     }
 }
 

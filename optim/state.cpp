@@ -26,7 +26,7 @@ Tensor encode_f64(double value) { return encode_u64(std::bit_cast<std::uint64_t>
 
 std::uint64_t decode_u64(const Tensor& t, const char* where, const std::string& key) {
     NABLA_CHECK(t.defined() && t.shape() == Shape({kChunks}), where, "'{}' must have shape [4], got {}", key,
-                t.defined() ? t.shape().str() : "an undefined tensor");
+                describe(t));
     std::uint64_t value = 0;
     for (int i = 0; i < kChunks; ++i) {
         const float chunk = t.data()[i];

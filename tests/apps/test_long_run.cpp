@@ -2,7 +2,9 @@
 // (small model, small batches) hold the live tensor count, the tape and the process's
 // memory flat from step 500 on.
 #include "apps/app_fixture.h"
-#include "apps/common/train_loop.h"
+#include "apps/shared/evaluate.h"
+#include "apps/shared/optimizer_config.h"
+#include "apps/shared/train_step.h"
 
 #include <sys/resource.h>
 #include <unistd.h>

@@ -58,7 +58,9 @@ TEST_CASE("batch_norm matches PyTorch in training and evaluation, [N, C, L]", "[
         from_vector({-1, -0.25f, 0.5f, 1.25f, 2, -0.75f, 0, 0.75f, 1.5f, 2.25f, -0.5f, 0.25f}, {2, 3, 2});
     const Tensor g = from_vector({1.5f, -0.5f, 2.0f}, {3}), be = from_vector({0.1f, 0.2f, -0.3f}, {3});
     Tensor rm = from_vector({0.2f, -0.1f, 0.0f}, {3}), rv = from_vector({1.0f, 2.0f, 0.5f}, {3});
-    const Tensor yt = batch_norm(x, g, be, rm, rv, {.training = true, .momentum = 0.1f, .eps = 1e-5f});
+    const Tensor yt =
+        batch_norm(x, g, be, rm, rv,
+                   {.use_batch_stats = true, .update_running_stats = true, .momentum = 0.1f, .eps = 1e-5f});
     require_close(yt,
                   {-1.99997f, -0.199996f, 0.899991f, 0.299999f, 2.95492f, -2.15995f, 0.399996f, 2.19997f,
                    0.100001f, -0.499991f, -1.69497f, -0.3f},
@@ -66,7 +68,7 @@ TEST_CASE("batch_norm matches PyTorch in training and evaluation, [N, C, L]", "[
     // running = 0.9 running + 0.1 batch statistic, with the unbiased variance.
     require_close(rm, {0.1675f, 0.0475f, 0.025f}, 1e-5f);
     require_close(rv, {0.952083f, 1.85208f, 0.604167f}, 1e-5f);
-    const Tensor ye = batch_norm(x, g, be, rm, rv, {.training = false});
+    const Tensor ye = batch_norm(x, g, be, rm, rv, {.use_batch_stats = false});
     require_close(ye,
                   {-1.69477f, -0.541812f, 0.0337517f, -0.241798f, 4.78177f, -2.29411f, -0.157493f, 0.995462f,
                    -0.333648f, -0.609197f, -1.65085f, 0.278936f},
@@ -79,7 +81,8 @@ TEST_CASE("batch_norm running statistics follow the momentum for [N, C, H, W]", 
     manual_seed(22);
     const Tensor x = randn({3, 2, 4, 5}, 1.0f, 2.0f);
     Tensor rm = zeros({2}), rv = ones({2});
-    batch_norm(x, Tensor(), Tensor(), rm, rv, {.training = true, .momentum = 0.3f});
+    batch_norm(x, Tensor(), Tensor(), rm, rv,
+               {.use_batch_stats = true, .update_running_stats = true, .momentum = 0.3f});
     const double m = 3 * 4 * 5;
     for (std::int64_t c = 0; c < 2; ++c) {
         double mean = 0.0, var = 0.0;
@@ -93,7 +96,7 @@ TEST_CASE("batch_norm evaluation uses the running statistics", "[autograd][batch
     const Tensor x = from_vector({1, 2, 3, 4, 5, 6}, {1, 2, 3});  // one sample is fine in eval
     const Tensor rm = from_vector({2, 5}, {2}), rv = from_vector({4, 0.25f}, {2});
     const Tensor gamma = from_vector({1, 2}, {2}), beta = from_vector({0, 1}, {2});
-    BatchNormArgs args{.training = false, .momentum = 0.1f, .eps = 1e-12f};
+    BatchNormArgs args{.use_batch_stats = false, .momentum = 0.1f, .eps = 1e-12f};
     require_close(batch_norm(x, Tensor(), Tensor(), rm, rv, args), {-0.5f, 0, 0.5f, -2, 0, 2}, 1e-5f);
     require_close(batch_norm(x, gamma, beta, rm, rv, args), {-0.5f, 0, 0.5f, -3, 1, 5}, 1e-5f);
 }
@@ -192,6 +195,67 @@ TEST_CASE("batch_norm in evaluation folds into the preceding linear layer", "[au
         for (std::int64_t i = 0; i < 3; ++i) wf.at({o, i}) *= k;
         bf.data()[o] = beta.data()[o] + (b.data()[o] - rm.data()[o]) * k;
     }
-    const Tensor bn = batch_norm(linear(x, w, b), gamma, beta, rm, rv, {.training = false, .eps = eps});
+    const Tensor bn =
+        batch_norm(linear(x, w, b), gamma, beta, rm, rv, {.use_batch_stats = false, .eps = eps});
     require_close(bn, linear(x, wf, bf), 1e-5f);
+}
+
+TEST_CASE("batch_norm does as its arguments say: batch statistics and the running update are separate",
+          "[autograd][batch_norm]") {
+    manual_seed(26);
+    const Tensor x = randn({6, 3}, 1.0f, 2.0f);
+    Tensor rm = from_vector({0.5f, -0.5f, 1.0f}, {3}), rv = from_vector({1.5f, 2.0f, 0.5f}, {3});
+    const auto rm0 = rm.to_vector(), rv0 = rv.to_vector();
+
+    SECTION("batch statistics without the update leave the running statistics alone") {
+        const Tensor y = batch_norm(x, Tensor(), Tensor(), rm, rv, {.update_running_stats = false});
+        CHECK(rm.to_vector() == rm0);
+        CHECK(rv.to_vector() == rv0);
+        CHECK(y.to_vector() == batch_norm(x, Tensor(), Tensor(), Tensor(), Tensor()).to_vector());
+    }
+    SECTION("running statistics are used as given, and the update flag has nothing to fold in") {
+        const Tensor y = batch_norm(x, Tensor(), Tensor(), rm, rv, {.use_batch_stats = false});
+        CHECK(rm.to_vector() == rm0);
+        CHECK(rv.to_vector() == rv0);
+        CHECK(y.at({0, 1}) == Approx((x.at({0, 1}) + 0.5f) / std::sqrt(2.0f + 1e-5f)));
+    }
+    SECTION("without batch statistics the running statistics must be given") {
+        REQUIRE_THROWS_WITH(batch_norm(x, Tensor(), Tensor(), Tensor(), Tensor(), {.use_batch_stats = false}),
+                            Catch::Contains("batch_norm") && Catch::Contains("use_batch_stats") &&
+                                Catch::Contains("running_mean"));
+    }
+    SECTION("eps and momentum are checked") {
+        REQUIRE_THROWS_WITH(batch_norm(x, Tensor(), Tensor(), rm, rv, {.eps = 0.0f}),
+                            Catch::Contains("batch_norm") && Catch::Contains("eps must be positive"));
+        REQUIRE_THROWS_WITH(
+            batch_norm(x, Tensor(), Tensor(), rm, rv, {.momentum = 1.5f}),
+            Catch::Contains("batch_norm") && Catch::Contains("momentum") && Catch::Contains("1.5"));
+    }
+}
+
+TEST_CASE("a BatchNorm layer's errors are the op's, named after the layer", "[autograd][batch_norm]") {
+    auto message = [](auto&& f) -> std::string {
+        try {
+            f();
+        } catch (const Error& e) {
+            return e.what();
+        }
+        return "";
+    };
+    const Tensor one = randn({1, 4});
+    nn::BatchNorm1d bn({.num_features = 4});
+    const std::string from_op =
+        message([&] { (void)batch_norm(one, bn.weight(), bn.bias(), zeros({4}), ones({4})); });
+    REQUIRE_FALSE(from_op.empty());
+    CHECK(message([&] { (void)bn(one); }) == "BatchNorm1d(4): " + from_op);
+    CHECK(bn.running_mean().to_vector() == std::vector<float>(4, 0.0f));
+    CHECK(bn.num_batches_tracked().item() == 0.0f);
+
+    CHECK_THROWS_WITH(nn::BatchNorm1d({.num_features = 4, .eps = -1.0f}),
+                      Catch::Contains("BatchNorm1d") && Catch::Contains("eps must be positive"));
+    // The expected layouts follow from the ranks each layer takes.
+    CHECK_THROWS_WITH(bn(randn({2, 4, 3, 3})),
+                      Catch::Contains("expected input [N, C] or [N, C, L], got [2, 4, 3, 3]"));
+    nn::BatchNorm2d bn2({.num_features = 4});
+    CHECK_THROWS_WITH(bn2(randn({2, 4})), Catch::Contains("expected input [N, C, H, W], got [2, 4]"));
 }

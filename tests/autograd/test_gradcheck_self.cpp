@@ -12,7 +12,7 @@ Tensor square(const Tensor& x, float slope, std::int64_t wrong_at = -1) {
     Tensor y = empty(x.shape());
     for (std::int64_t i = 0; i < x.numel(); ++i) y.data()[i] = x.data()[i] * x.data()[i];
     if (needs_grad({&x}))
-        record("square", {&x}, y, [sx = SavedTensor(x), slope, wrong_at](const Tensor& g) {
+        record("square", {&x}, y, [sx = SavedTensor(x), slope, wrong_at](const Tensor& g, const GradMask&) {
             const Tensor& xv = sx.get();
             Tensor d = empty(xv.shape());
             for (std::int64_t i = 0; i < xv.numel(); ++i) d.data()[i] = g.data()[i] * slope * xv.data()[i];
@@ -26,7 +26,7 @@ Tensor square(const Tensor& x, float slope, std::int64_t wrong_at = -1) {
 Tensor leaky_identity(const Tensor& x) {
     Tensor y = x.clone();
     if (needs_grad({&x}))
-        record("leaky_identity", {&x}, y, [](const Tensor& g) {
+        record("leaky_identity", {&x}, y, [](const Tensor& g, const GradMask&) {
             Tensor d = empty(g.shape());
             for (std::int64_t i = 1; i < g.numel(); ++i) d.data()[i] = g.data()[i];
             return std::vector<Tensor>{d};

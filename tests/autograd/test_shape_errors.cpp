@@ -57,3 +57,29 @@ TEST_CASE("max_pool2d and log_softmax reject inputs of the wrong rank", "[autogr
                         Contains("max_pool2d") && Contains("padding"));
     REQUIRE_THROWS_WITH(log_softmax(zeros({2, 3, 4})), Contains("log_softmax") && Contains("[2, 3, 4]"));
 }
+
+TEST_CASE("an error gains context once per level as it propagates", "[autograd][errors]") {
+    const Error inner("matmul", "inner dimensions differ");
+    REQUIRE(std::string(inner.what()) == "matmul: inner dimensions differ");
+    REQUIRE(inner.context().empty());
+
+    const Error layer = inner.with_context("Linear(3, 4)");
+    CHECK(std::string(layer.what()) == "Linear(3, 4): matmul: inner dimensions differ");
+    CHECK(layer.where() == "matmul");  // still the check that failed
+    CHECK(layer.context() == std::vector<std::string>{"Linear(3, 4)"});
+
+    const Error model = layer.with_context("Sequential").with_context("Sequential");
+    CHECK(std::string(model.what()) == "Sequential: Linear(3, 4): matmul: inner dimensions differ");
+    CHECK(model.context() == std::vector<std::string>{"Sequential", "Linear(3, 4)"});
+    CHECK(std::string(inner.with_context("matmul").what()) == inner.what());  // not repeated
+    CHECK(std::string(inner.with_context("").what()) == inner.what());
+}
+
+TEST_CASE("describe shows a tensor's shape, or that it is undefined", "[autograd][errors]") {
+    CHECK(describe(zeros({2, 3})) == "[2, 3]");
+    CHECK(describe(scalar_tensor(1.0f)) == "[]");
+    CHECK(describe(Tensor()) == "undefined");
+    REQUIRE_THROWS_WITH(log_softmax(Tensor()), Contains("log_softmax") && Contains("got undefined"));
+    REQUIRE_THROWS_WITH(cross_entropy(zeros({2, 3}), Tensor()),
+                        Contains("cross_entropy") && Contains("[2, 3]") && Contains("got undefined"));
+}

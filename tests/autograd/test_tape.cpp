@@ -1,5 +1,12 @@
-// The tape's semantics: accumulation, grad mode, reuse, and the errors it raises.
+// The tape's semantics: accumulation, grad mode, reuse, the errors it raises, and the
+// per-op profile it keeps when asked.
 #include "helpers.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <thread>
 
 using namespace nabla;
 
@@ -180,4 +187,74 @@ TEST_CASE("backward on a leaf accumulates grad_output into it", "[autograd][tape
     REQUIRE(x.grad().to_vector() == std::vector<float>{6, 8});
     REQUIRE_THROWS_WITH(x.set_grad(zeros({3})),
                         Catch::Contains("set_grad") && Catch::Contains("[3]") && Catch::Contains("[2]"));
+}
+
+namespace {
+// This thread's profiling state and profile, restored when the test ends.
+struct ProfilingScope {
+    bool was = is_op_profiling();
+    ~ProfilingScope() {
+        reset_op_profile();
+        set_op_profiling(was);
+    }
+};
+
+std::optional<OpProfile> profile_of(const std::string& op) {
+    for (const OpProfile& p : op_profile())
+        if (p.op == op) return p;
+    return std::nullopt;
+}
+}  // namespace
+
+TEST_CASE("the op profile counts each recorded op and times its backward while it is on",
+          "[autograd][tape][profile]") {
+    ProfilingScope scope;
+    set_op_profiling(true);
+    reset_op_profile();
+    const Tensor x = test::param({3});
+    sum(exp(x) * 2.0f).backward();
+    for (const char* op : {"exp", "mul_scalar", "sum"}) {
+        INFO(op);
+        const auto p = profile_of(op);
+        REQUIRE(p);
+        REQUIRE(p->calls == 1);
+        REQUIRE(p->forward_ms >= 0.0);
+        REQUIRE(p->backward_ms >= 0.0);
+    }
+    const auto all = op_profile();
+    REQUIRE(all.size() == 3);
+    REQUIRE(std::is_sorted(all.begin(), all.end(), [](const OpProfile& a, const OpProfile& b) {
+        return a.forward_ms + a.backward_ms > b.forward_ms + b.backward_ms;
+    }));
+
+    set_op_profiling(false);
+    (void)exp(x);  // not counted while off
+    REQUIRE(profile_of("exp")->calls == 1);
+    reset_op_profile();
+    REQUIRE(op_profile().empty());
+}
+
+TEST_CASE("NABLA_PROFILE in the environment decides the profile of a thread that never set it",
+          "[autograd][tape][profile]") {
+    const char* old = std::getenv("NABLA_PROFILE");
+    const std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
+    auto counted_exp_calls = [] {
+        std::int64_t calls = -1;
+        std::thread([&] {
+            (void)exp(test::param({2}));
+            const auto p = op_profile();
+            calls = p.empty() ? 0 : p.front().calls;
+        }).join();
+        return calls;
+    };
+    ::setenv("NABLA_PROFILE", "1", 1);
+    const std::int64_t on = counted_exp_calls();
+    ::setenv("NABLA_PROFILE", "0", 1);
+    const std::int64_t off = counted_exp_calls();
+    if (saved)
+        ::setenv("NABLA_PROFILE", saved->c_str(), 1);
+    else
+        ::unsetenv("NABLA_PROFILE");
+    REQUIRE(on == 1);
+    REQUIRE(off == 0);
 }

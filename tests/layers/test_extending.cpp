@@ -18,7 +18,7 @@ Tensor softplus(const Tensor& x) {
         y.data()[i] = v > 20.0f ? v : std::log1p(std::exp(v));  // exp overflows for large v
     }
     if (needs_grad({&x}))
-        record("softplus", {&x}, y, [sx = SavedTensor(x)](const Tensor& g) {
+        record("softplus", {&x}, y, [sx = SavedTensor(x)](const Tensor& g, const GradMask&) {
             const Tensor& xs = sx.get();
             Tensor dx = empty(xs.shape());
             for (std::int64_t i = 0; i < xs.numel(); ++i)

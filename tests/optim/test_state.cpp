@@ -43,7 +43,7 @@ TEST_CASE("training resumed from saved state matches uninterrupted training bit 
         {"Momentum nesterov",
          [](auto& ps) {
              return std::make_unique<Momentum>(
-                 ps, MomentumOptions{.lr = 0.1, .nesterov = true, .weight_decay = 1e-3});
+                 ps, SGDOptions{.lr = 0.1, .momentum = 0.9, .nesterov = true, .weight_decay = 1e-3});
          }},
         {"SGD dampening",
          [](auto& ps) {
@@ -51,7 +51,8 @@ TEST_CASE("training resumed from saved state matches uninterrupted training bit 
          }},
         {"Adam",
          [](auto& ps) { return std::make_unique<Adam>(ps, AdamOptions{.lr = 0.02, .weight_decay = 1e-3}); }},
-        {"AdamW", [](auto& ps) { return std::make_unique<AdamW>(ps, AdamWOptions{.lr = 0.02}); }},
+        {"AdamW",
+         [](auto& ps) { return std::make_unique<AdamW>(ps, AdamOptions{.lr = 0.02, .weight_decay = 1e-2}); }},
         {"RMSprop centered momentum",
          [](auto& ps) {
              return std::make_unique<RMSprop>(

@@ -1,7 +1,4 @@
-#include "apps/common/models.h"
-
-#include "core/error.h"
-#include <nabla.h>
+#include "apps/shared/models.h"
 
 namespace nabla::apps {
 
@@ -62,5 +59,9 @@ ModelKind parse_model_kind(const std::string& s) {
 }
 
 bool takes_images(ModelKind kind) { return kind == ModelKind::cnn; }
+
+Tensor model_input(const Tensor& images, ModelKind kind) {
+    return takes_images(kind) ? images : images.flatten(1);
+}
 
 }  // namespace nabla::apps

@@ -1,13 +1,11 @@
-#include "apps/common/report.h"
+#include "apps/study/report.h"
 
-#include "apps/common/svg_chart.h"
+#include "apps/study/svg_chart.h"
+#include "apps/study/table.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <map>
 #include <numeric>
 
 namespace nabla::apps {
@@ -32,7 +30,8 @@ Stat stat(const std::vector<double>& v) {
     return s;
 }
 std::string pct(const Stat& s) {
-    return s.n > 1 ? fmt::format("{:.2f}% ± {:.2f}", 100 * s.mean, 100 * s.sd) : fmt::format("{:.2f}%", 100 * s.mean);
+    return s.n > 1 ? fmt::format("{:.2f}% ± {:.2f}", 100 * s.mean, 100 * s.sd)
+                   : fmt::format("{:.2f}%", 100 * s.mean);
 }
 
 // All seeds of one (experiment, model) row of the summary.
@@ -44,8 +43,9 @@ struct Row {
 std::vector<Row> group_rows(const std::vector<RunResult>& runs) {
     std::vector<Row> rows;
     for (const auto& r : runs) {
-        auto it = std::find_if(rows.begin(), rows.end(),
-                               [&](const Row& x) { return x.experiment == r.spec.experiment && x.model == r.name; });
+        auto it = std::find_if(rows.begin(), rows.end(), [&](const Row& x) {
+            return x.experiment == r.spec.experiment && x.model == r.name;
+        });
         if (it == rows.end()) rows.push_back({r.spec.experiment, r.name, {}}), it = rows.end() - 1;
         it->runs.push_back(&r);
     }
@@ -74,14 +74,9 @@ std::string status(const Row& row) {
     return fmt::format("{}", fmt::join(parts, " / "));
 }
 
-struct Table {
-    std::vector<std::string> header;
-    std::vector<std::vector<std::string>> rows;
-};
-
 Table summary_table(const std::vector<Row>& rows) {
-    Table t{{"experiment", "model", "params", "optimizer", "lr", "batch", "steps", "final test acc", "best test acc",
-             "steps to 97%", "steps to 98%", "s/epoch", "status"},
+    Table t{{"experiment", "model", "params", "optimizer", "lr", "batch", "steps", "final test acc",
+             "best test acc", "steps to 97%", "steps to 98%", "s/epoch", "status"},
             {}};
     for (const Row& row : rows) {
         std::vector<double> fin, best, spe;
@@ -92,57 +87,17 @@ Table summary_table(const std::vector<Row>& rows) {
         }
         const RunSpec& s = row.runs.front()->spec;
         t.rows.push_back({row.experiment, row.model, fmt::format("{}", row.runs.front()->parameters),
-                          s.optimizer.name, fmt::format("{:g}", s.optimizer.lr), fmt::format("{}", s.batch_size),
-                          fmt::format("{}", s.steps), pct(stat(fin)), pct(stat(best)), steps_to(row, 0.97),
-                          steps_to(row, 0.98), fmt::format("{:.1f}", stat(spe).mean), status(row)});
+                          s.optimizer.name, fmt::format("{:g}", s.optimizer.lr),
+                          fmt::format("{}", s.batch_size), fmt::format("{}", s.steps), pct(stat(fin)),
+                          pct(stat(best)), steps_to(row, 0.97), steps_to(row, 0.98),
+                          fmt::format("{:.1f}", stat(spe).mean), status(row)});
     }
     return t;
 }
 
-std::string markdown(const Table& t) {
-    std::string s = "| " + fmt::format("{}", fmt::join(t.header, " | ")) + " |\n|";
-    for (size_t i = 0; i < t.header.size(); ++i) s += "---|";
-    s += "\n";
-    for (const auto& r : t.rows) s += "| " + fmt::format("{}", fmt::join(r, " | ")) + " |\n";
-    return s;
-}
-
-std::string html_escape(const std::string& in) {
-    std::string s;
-    for (char c : in) s += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : std::string(1, c);
-    return s;
-}
-
-std::string html(const Table& t) {
-    std::string s = "<table><tr>";
-    for (const auto& h : t.header) s += "<th>" + html_escape(h) + "</th>";
-    s += "</tr>\n";
-    for (const auto& r : t.rows) {
-        s += "<tr>";
-        for (const auto& c : r) s += "<td>" + html_escape(c) + "</td>";
-        s += "</tr>\n";
-    }
-    return s + "</table>\n";
-}
-
-std::string text(const Table& t) {
-    std::vector<size_t> w(t.header.size());
-    for (size_t i = 0; i < w.size(); ++i) {
-        w[i] = t.header[i].size();
-        for (const auto& r : t.rows) w[i] = std::max(w[i], r[i].size());
-    }
-    auto line = [&](const std::vector<std::string>& r) {
-        std::string s;
-        for (size_t i = 0; i < w.size(); ++i) s += fmt::format("{:<{}}  ", r[i], w[i]);
-        return s + "\n";
-    };
-    std::string s = line(t.header);
-    for (const auto& r : t.rows) s += line(r);
-    return s;
-}
-
 // The first seed's run of each model in an experiment: the curves drawn.
-std::vector<const RunResult*> first_seed_runs(const std::vector<RunResult>& runs, const std::string& experiment) {
+std::vector<const RunResult*> first_seed_runs(const std::vector<RunResult>& runs,
+                                              const std::string& experiment) {
     std::vector<const RunResult*> out;
     for (const auto& r : runs)
         if (r.spec.experiment == experiment &&
@@ -196,20 +151,27 @@ std::vector<std::string> findings(const std::vector<RunResult>& runs) {
             else if (b >= 0)
                 s += fmt::format("; {:.0f}% reached after {} steps without BN, never with", 100 * th, b);
         }
-        if (plain->diverged) s += fmt::format(". Without BN the loss became NaN/Inf at step {}", plain->steps_done + 1);
-        if (bn->diverged) s += fmt::format(". With BN the loss became NaN/Inf at step {}", bn->steps_done + 1);
+        if (plain->diverged)
+            s += fmt::format(". Without BN the loss became NaN/Inf at step {}", plain->steps_done + 1);
+        if (bn->diverged)
+            s += fmt::format(". With BN the loss became NaN/Inf at step {}", bn->steps_done + 1);
         if (!plain->percentiles.empty() && !bn->percentiles.empty()) {
             auto drift = [](const RunResult& r) {
                 const auto& p = r.percentiles;
                 return fmt::format("median {:+.2f} -> {:+.2f}, 15-85 spread {:.2f} -> {:.2f}", p.front().p50,
                                    p.back().p50, p.front().p85 - p.front().p15, p.back().p85 - p.back().p15);
             };
-            s += fmt::format(". Sigmoid input (first -> last measurement): without BN {}; with BN {}", drift(*plain),
-                             drift(*bn));
+            s += fmt::format(". Sigmoid input (first -> last measurement): without BN {}; with BN {}",
+                             drift(*plain), drift(*bn));
         }
         out.push_back(s + ".");
     }
     return out;
+}
+
+// Every file of the report is replaced whole (layers/atomic_file.h).
+void write_report_file(const std::string& path, const std::string& content) {
+    write_file_atomic(path, content, "report");
 }
 
 std::string csv_name(const RunResult& r, const char* what) {
@@ -218,24 +180,8 @@ std::string csv_name(const RunResult& r, const char* what) {
 
 }  // namespace
 
-void write_file_atomic(const std::string& path, const std::string& content) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        NABLA_CHECK(f.good(), "report", "cannot write {}", tmp);
-        f << content;
-        f.flush();
-        NABLA_CHECK(f.good(), "report", "writing {} failed", tmp);
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw Error("report", fmt::format("cannot rename {} to {}", tmp, path));
-    }
-}
-
-std::string write_report(const std::string& dir, const ReportContext& ctx, const std::vector<RunResult>& runs) {
+std::string write_report(const std::string& dir, const ReportContext& ctx,
+                         const std::vector<RunResult>& runs) {
     fs::create_directories(dir);
     const auto rows = group_rows(runs);
     const Table summary = summary_table(rows);
@@ -244,19 +190,20 @@ std::string write_report(const std::string& dir, const ReportContext& ctx, const
     // CSV files: every curve of every run.
     std::string summary_csv = fmt::format("{}\n", fmt::join(summary.header, ","));
     for (const auto& r : summary.rows) summary_csv += fmt::format("\"{}\"\n", fmt::join(r, "\",\""));
-    write_file_atomic(dir + "/summary.csv", summary_csv);
+    write_report_file(dir + "/summary.csv", summary_csv);
     for (const auto& r : runs) {
         std::string loss = "step,train_loss\n", evals = "step,epoch,test_accuracy,test_loss\n";
         for (const auto& p : r.loss) loss += fmt::format("{},{:.6g}\n", p.step, p.loss);
         for (const auto& e : r.evals)
             evals += fmt::format("{},{:.4f},{:.6g},{:.6g}\n", e.step,
                                  double(e.step * r.spec.batch_size) / kTrainSize, e.accuracy, e.loss);
-        write_file_atomic(dir + "/" + csv_name(r, "loss"), loss);
-        write_file_atomic(dir + "/" + csv_name(r, "test"), evals);
+        write_report_file(dir + "/" + csv_name(r, "loss"), loss);
+        write_report_file(dir + "/" + csv_name(r, "test"), evals);
         if (!r.percentiles.empty()) {
             std::string p = "step,p15,p50,p85\n";
-            for (const auto& q : r.percentiles) p += fmt::format("{},{:.6g},{:.6g},{:.6g}\n", q.step, q.p15, q.p50, q.p85);
-            write_file_atomic(dir + "/" + csv_name(r, "sigmoid_input_percentiles"), p);
+            for (const auto& q : r.percentiles)
+                p += fmt::format("{},{:.6g},{:.6g},{:.6g}\n", q.step, q.p15, q.p50, q.p85);
+            write_report_file(dir + "/" + csv_name(r, "sigmoid_input_percentiles"), p);
         }
     }
 
@@ -277,7 +224,8 @@ std::string write_report(const std::string& dir, const ReportContext& ctx, const
         add_chart(acc);
         for (const RunResult* r : pair)
             if (!r->percentiles.empty())
-                add_chart({fmt::format("sigmoid input percentiles, {} ({})", r->name, r->spec.bn ? "with BN" : "without BN"),
+                add_chart({fmt::format("sigmoid input percentiles, {} ({})", r->name,
+                                       r->spec.bn ? "with BN" : "without BN"),
                            "step", "input to one last-hidden-layer sigmoid", percentile_series(*r)});
     }
 
@@ -288,34 +236,40 @@ std::string write_report(const std::string& dir, const ReportContext& ctx, const
                                   row.runs.front()->parameters);
     std::string found;
     for (const auto& f : findings(runs)) found += "- " + f + "\n";
-    const std::string about = fmt::format(
-        "Mode `{}`, {}. Command: `{}`. Machine: {}. BLAS: {}. nabla revision {}.", ctx.mode, ctx.date, ctx.command,
-        ctx.machine, ctx.blas, ctx.revision);
+    const std::string about =
+        fmt::format("Mode `{}`, {}. Command: `{}`. Machine: {}. BLAS: {}. nabla revision {}.", ctx.mode,
+                    ctx.date, ctx.command, ctx.machine, ctx.blas, ctx.revision);
     const std::string notes =
-        "Every pair trains with and without BatchNorm under the same seed, data order, optimizer and learning "
-        "rate; layers followed by BN have no bias (BN's beta takes its role), which the parameter counts show. "
-        "Test accuracy is measured in eval mode (running statistics) on the whole test set. 'steps to 97%' is "
-        "the first evaluation at or above 97% (evaluations every few hundred steps, so it is an upper bound); "
-        "with several seeds each seed's value is listed. The sigmoid-input percentiles follow Ioffe & Szegedy "
+        "Every pair trains with and without BatchNorm under the same seed, data order, optimizer and "
+        "learning "
+        "rate; layers followed by BN have no bias (BN's beta takes its role), which the parameter counts "
+        "show. "
+        "Test accuracy is measured in eval mode (running statistics) on the whole test set. 'steps to 97%' "
+        "is "
+        "the first evaluation at or above 97% (evaluations every few hundred steps, so it is an upper "
+        "bound); "
+        "with several seeds each seed's value is listed. The sigmoid-input percentiles follow Ioffe & "
+        "Szegedy "
         "(2015), section 4.1, Figure 1(b, c): neuron 0 of the last hidden layer, over the first 1000 test "
         "images, in eval mode.";
 
-    std::string md = "# BatchNorm comparison\n\n" + about + "\n\n## Summary\n\n" + markdown(summary) +
+    std::string md = "# BatchNorm comparison\n\n" + about + "\n\n## Summary\n\n" + render_markdown(summary) +
                      "\n## Findings\n\n" + found + "\n## Parameters\n\n" + params + "\n## Notes\n\n" + notes +
                      "\n\nCurves: the CSV files beside this report; charts: report.html.\n";
-    write_file_atomic(dir + "/report.md", md);
+    write_report_file(dir + "/report.md", md);
 
-    std::string page = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>nabla BatchNorm comparison</title>\n"
-                       "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}"
-                       "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}"
-                       "th{background:#f3f3f3}.chart{display:inline-block;margin:6px}</style></head><body>\n"
-                       "<h1>BatchNorm comparison</h1>\n<p>" +
-                       html_escape(about) + "</p>\n<h2>Summary</h2>\n" + html(summary) + "<h2>Findings</h2>\n<ul>";
+    std::string page =
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>nabla BatchNorm comparison</title>\n"
+        "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}"
+        "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}"
+        "th{background:#f3f3f3}.chart{display:inline-block;margin:6px}</style></head><body>\n"
+        "<h1>BatchNorm comparison</h1>\n<p>" +
+        html_escape(about) + "</p>\n<h2>Summary</h2>\n" + render_html(summary) + "<h2>Findings</h2>\n<ul>";
     for (const auto& f : findings(runs)) page += "<li>" + html_escape(f) + "</li>";
     page += "</ul>\n<h2>Curves</h2>\n" + charts + "<h2>Parameters</h2>\n<pre>" + html_escape(params) +
             "</pre>\n<h2>Notes</h2>\n<p>" + html_escape(notes) + "</p>\n</body></html>\n";
-    write_file_atomic(dir + "/report.html", page);
-    return text(summary);
+    write_report_file(dir + "/report.html", page);
+    return render_text(summary);
 }
 
 }  // namespace nabla::apps

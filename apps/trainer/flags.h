@@ -1,8 +1,8 @@
 #pragma once
-// The command line behind mnist_mlp and mnist_cnn: flags, the epoch loop with
-// progress, metrics, checkpoints, Ctrl-C handling and the final summary.
-#include "apps/common/models.h"
-#include "apps/common/train_loop.h"
+// The command line of mnist_mlp and mnist_cnn: one field per flag, parsed and validated
+// without side effects so that tests and the fuzzer can drive it.
+#include "apps/shared/models.h"
+#include "apps/shared/optimizer_config.h"
 
 #include <cstdint>
 #include <string>
@@ -10,6 +10,7 @@
 
 namespace nabla::apps {
 
+// What differs between the two trainers besides the model.
 struct TrainerDefaults {
     int epochs;
     float lr;
@@ -38,11 +39,8 @@ struct FlagsExit {
     std::string text;
 };
 
-// Parses and validates the flags without side effects (nothing printed, nothing read or
-// written), so that tests and the fuzzer can drive it.
+// Nothing printed, nothing read or written.
 std::variant<Flags, FlagsExit> parse_trainer_flags(int argc, const char* const* argv, ModelKind kind,
                                                    const TrainerDefaults& defaults);
-
-int run_trainer(int argc, char** argv, ModelKind kind, const TrainerDefaults& defaults);
 
 }  // namespace nabla::apps

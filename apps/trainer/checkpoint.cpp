@@ -1,4 +1,4 @@
-#include "apps/common/checkpoint.h"
+#include "apps/trainer/checkpoint.h"
 
 #include <charconv>
 #include <map>
@@ -28,12 +28,10 @@ void save_checkpoint(const std::string& path, const nn::Module& model, const opt
     NamedTensors all;
     for (auto& [name, t] : nn::state_dict(model)) all.emplace_back(kModelPrefix + name, t);
     for (auto& [name, t] : opt.state_dict()) all.emplace_back(kOptimPrefix + name, t);
-    const std::map<std::string, std::string> meta{{"format", "nabla-checkpoint-1"},
-                                                  {"model", tag.model},
-                                                  {"optimizer", tag.optimizer},
-                                                  {"epoch", std::to_string(state.epoch)},
-                                                  {"step", std::to_string(state.step)},
-                                                  {"best_accuracy", fmt::format("{:.17g}", state.best_accuracy)}};
+    const std::map<std::string, std::string> meta{
+        {"format", "nabla-checkpoint-1"},     {"model", tag.model},
+        {"optimizer", tag.optimizer},         {"epoch", std::to_string(state.epoch)},
+        {"step", std::to_string(state.step)}, {"best_accuracy", fmt::format("{:.17g}", state.best_accuracy)}};
     save_safetensors(path, all, meta);
 }
 
@@ -42,11 +40,12 @@ TrainState load_checkpoint(const std::string& path, nn::Module& model, optim::Op
     const SafetensorsFile file = load_safetensors(path);
     auto meta = [&](const char* key) {
         auto it = file.metadata.find(key);
-        NABLA_CHECK(it != file.metadata.end(), kWhere, "{}: not a nabla checkpoint (no '{}' metadata)", path, key);
+        NABLA_CHECK(it != file.metadata.end(), kWhere, "{}: not a nabla checkpoint (no '{}' metadata)", path,
+                    key);
         return it->second;
     };
-    NABLA_CHECK(meta("model") == tag.model, kWhere, "{} holds a {} model, this run trains {}", path, meta("model"),
-                tag.model);
+    NABLA_CHECK(meta("model") == tag.model, kWhere, "{} holds a {} model, this run trains {}", path,
+                meta("model"), tag.model);
     NABLA_CHECK(meta("optimizer") == tag.optimizer, kWhere,
                 "{} was trained with the {} optimizer, this run uses {} (pass --optimizer {})", path,
                 meta("optimizer"), tag.optimizer, meta("optimizer"));
@@ -65,7 +64,8 @@ TrainState load_checkpoint(const std::string& path, nn::Module& model, optim::Op
         else if (name.starts_with(kOptimPrefix))
             optim_part.emplace(name.substr(std::string(kOptimPrefix).size()), t);
         else
-            throw Error(kWhere, fmt::format("{}: unexpected tensor '{}' (neither model. nor optimizer.)", path, name));
+            throw Error(kWhere, fmt::format("{}: unexpected tensor '{}' (neither model. nor optimizer.)",
+                                            path, name));
     }
     // Each load checks everything before writing; the model is put back if the
     // optimizer part does not fit, so a bad file changes nothing.

@@ -1,4 +1,4 @@
-#include "apps/common/progress.h"
+#include "apps/shared/progress.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -28,13 +28,13 @@ void Progress::update(std::int64_t done, double loss, double accuracy, double sa
         constexpr int kWidth = 24;
         const int filled = total_ > 0 ? int(kWidth * done / total_) : kWidth;
         fmt::print("\r{} [{}{}] {}/{} loss {:.4f} acc {:.2f}% {:.0f} samples/s ETA {:.0f}s  ", label_,
-                   std::string(size_t(filled), '#'), std::string(size_t(kWidth - filled), '.'), done, total_, loss,
-                   100.0 * accuracy, samples_per_s, eta);
+                   std::string(size_t(filled), '#'), std::string(size_t(kWidth - filled), '.'), done, total_,
+                   loss, 100.0 * accuracy, samples_per_s, eta);
         std::fflush(stdout);
         drawn_ = true;
     } else if (done % plain_every_ == 0 || done == total_) {
-        fmt::print("{} {}/{} loss {:.4f} acc {:.2f}% {:.0f} samples/s ETA {:.0f}s\n", label_, done, total_, loss,
-                   100.0 * accuracy, samples_per_s, eta);
+        fmt::print("{} {}/{} loss {:.4f} acc {:.2f}% {:.0f} samples/s ETA {:.0f}s\n", label_, done, total_,
+                   loss, 100.0 * accuracy, samples_per_s, eta);
         std::fflush(stdout);
     }
 }

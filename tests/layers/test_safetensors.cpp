@@ -120,7 +120,7 @@ NamedTensors python_file_tensors() {
 
 }  // namespace
 
-TEST_CASE("safetensors round trip keeps names, shapes and exact bits", "[core][safetensors]") {
+TEST_CASE("safetensors round trip keeps names, shapes and exact bits", "[layers][safetensors]") {
     TempDir dir;
     manual_seed(7);
     Tensor special =
@@ -151,7 +151,7 @@ TEST_CASE("safetensors round trip keeps names, shapes and exact bits", "[core][s
     CHECK(loaded.tensors.at("conv.weight").to_vector() != tensors[0].second.to_vector());
 }
 
-TEST_CASE("safetensors round trip of no tensors", "[core][safetensors]") {
+TEST_CASE("safetensors round trip of no tensors", "[layers][safetensors]") {
     TempDir dir;
     const std::string path = dir.file("empty.safetensors");
     save_safetensors(path, {});
@@ -160,7 +160,7 @@ TEST_CASE("safetensors round trip of no tensors", "[core][safetensors]") {
 }
 
 TEST_CASE("safetensors metadata round trips and empty metadata writes no __metadata__",
-          "[core][safetensors]") {
+          "[layers][safetensors]") {
     TempDir dir;
     const std::map<std::string, std::string> metadata = {{"format", "pt"},
                                                          {"empty", ""},
@@ -177,7 +177,7 @@ TEST_CASE("safetensors metadata round trips and empty metadata writes no __metad
     CHECK(load_safetensors(path).metadata.empty());
 }
 
-TEST_CASE("safetensors file matches an independent writer byte for byte", "[core][safetensors]") {
+TEST_CASE("safetensors file matches an independent writer byte for byte", "[layers][safetensors]") {
     // kPythonFile is the output of this snippet (python3, numpy), written from the spec:
     //   import json, struct, numpy as np
     //   tensors = {"weight": np.array([[1.0, -2.0], [0.5, 3.25]], np.float32),
@@ -204,7 +204,7 @@ TEST_CASE("safetensors file matches an independent writer byte for byte", "[core
     for (const auto& [name, t] : python_file_tensors()) CHECK(same_bits(loaded.tensors.at(name), t));
 }
 
-TEST_CASE("safetensors save is deterministic and pads the header to 8 bytes", "[core][safetensors]") {
+TEST_CASE("safetensors save is deterministic and pads the header to 8 bytes", "[layers][safetensors]") {
     TempDir dir;
     NamedTensors forward = python_file_tensors();
     NamedTensors backward(forward.rbegin(), forward.rend());
@@ -222,7 +222,7 @@ TEST_CASE("safetensors save is deterministic and pads the header to 8 bytes", "[
     }
 }
 
-TEST_CASE("safetensors save replaces an existing file", "[core][safetensors]") {
+TEST_CASE("safetensors save replaces an existing file", "[layers][safetensors]") {
     TempDir dir;
     const std::string path = dir.file("m.safetensors");
     save_safetensors(path, {{"a", ones({3})}});
@@ -233,7 +233,7 @@ TEST_CASE("safetensors save replaces an existing file", "[core][safetensors]") {
     CHECK(dir.temp_files().empty());
 }
 
-TEST_CASE("safetensors save rejects bad names and leaves the previous file intact", "[core][safetensors]") {
+TEST_CASE("safetensors save rejects bad names and leaves the previous file intact", "[layers][safetensors]") {
     TempDir dir;
     const std::string path = dir.file("m.safetensors");
     save_safetensors(path, {{"a", ones({3})}});
@@ -253,7 +253,7 @@ TEST_CASE("safetensors save rejects bad names and leaves the previous file intac
     CHECK(dir.temp_files().empty());
 }
 
-TEST_CASE("safetensors save that fails after writing removes its temporary file", "[core][safetensors]") {
+TEST_CASE("safetensors save that fails after writing removes its temporary file", "[layers][safetensors]") {
     // A non-empty directory at the target path: the temp file is written in full, then the
     // rename over the directory fails.
     TempDir dir;
@@ -266,7 +266,7 @@ TEST_CASE("safetensors save that fails after writing removes its temporary file"
     CHECK(read_bytes(dir.file("occupied/keep")) == "x");
 }
 
-TEST_CASE("safetensors save into a missing directory names the path", "[core][safetensors]") {
+TEST_CASE("safetensors save into a missing directory names the path", "[layers][safetensors]") {
     TempDir dir;
     const std::string path = dir.file("no/such/dir/m.safetensors");
     CHECK_THROWS_WITH(save_safetensors(path, {{"a", ones({1})}}),
@@ -274,14 +274,14 @@ TEST_CASE("safetensors save into a missing directory names the path", "[core][sa
     CHECK_FALSE(fs::exists(dir.file("no")));
 }
 
-TEST_CASE("safetensors load names a missing file and a directory", "[core][safetensors]") {
+TEST_CASE("safetensors load names a missing file and a directory", "[layers][safetensors]") {
     TempDir dir;
     CHECK_THAT(load_error(dir.file("missing")), Contains("cannot open") && Contains(dir.file("missing")));
     fs::create_directory(dir.file("folder"));
     CHECK_THAT(load_error(dir.file("folder")), Contains("not a regular file"));
 }
 
-TEST_CASE("safetensors load rejects a file truncated at any length", "[core][safetensors]") {
+TEST_CASE("safetensors load rejects a file truncated at any length", "[layers][safetensors]") {
     TempDir dir;
     const std::string good(kPythonFile.begin(), kPythonFile.end());
     const std::string path = dir.file("cut.safetensors");
@@ -298,7 +298,7 @@ TEST_CASE("safetensors load rejects a file truncated at any length", "[core][saf
     CHECK_THAT(load_error(path), Contains("trailing bytes"));
 }
 
-TEST_CASE("safetensors load rejects header lengths the file cannot hold", "[core][safetensors]") {
+TEST_CASE("safetensors load rejects header lengths the file cannot hold", "[layers][safetensors]") {
     TempDir dir;
     const std::string path = dir.file("h.safetensors");
     write_bytes(path, u64_le(std::numeric_limits<std::uint64_t>::max()) + "{}");
@@ -307,7 +307,7 @@ TEST_CASE("safetensors load rejects header lengths the file cannot hold", "[core
     CHECK_THAT(load_error(path), Contains("not valid JSON"));
 }
 
-TEST_CASE("safetensors load reports invalid JSON with its file offset", "[core][safetensors]") {
+TEST_CASE("safetensors load reports invalid JSON with its file offset", "[layers][safetensors]") {
     TempDir dir;
     const std::string path = dir.file("j.safetensors");
     write_bytes(path, make_file("{\"a\": ?}", 0));
@@ -332,7 +332,7 @@ TEST_CASE("safetensors load reports invalid JSON with its file offset", "[core][
     CHECK_THAT(load_error(path), Contains("nests deeper"));
 }
 
-TEST_CASE("safetensors load names unsupported dtypes", "[core][safetensors]") {
+TEST_CASE("safetensors load names unsupported dtypes", "[layers][safetensors]") {
     TempDir dir;
     const std::string path = dir.file("d.safetensors");
     for (const std::string dtype : {"\"F64\"", "\"BF16\"", "\"F16\"", "\"I64\"", "\"float32\"", "32"}) {
@@ -345,7 +345,7 @@ TEST_CASE("safetensors load names unsupported dtypes", "[core][safetensors]") {
     }
 }
 
-TEST_CASE("safetensors load rejects ill-typed, missing and inconsistent fields", "[core][safetensors]") {
+TEST_CASE("safetensors load rejects ill-typed, missing and inconsistent fields", "[layers][safetensors]") {
     struct Case {
         std::string tensor;  // the value of tensor "t"
         std::size_t data_bytes;
@@ -395,7 +395,7 @@ TEST_CASE("safetensors load rejects ill-typed, missing and inconsistent fields",
     }
 }
 
-TEST_CASE("safetensors load rejects overlapping tensors and bad metadata", "[core][safetensors]") {
+TEST_CASE("safetensors load rejects overlapping tensors and bad metadata", "[layers][safetensors]") {
     TempDir dir;
     const std::string path = dir.file("o.safetensors");
     write_bytes(path, make_file(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
@@ -413,7 +413,7 @@ TEST_CASE("safetensors load rejects overlapping tensors and bad metadata", "[cor
 }
 
 TEST_CASE("safetensors load accepts unpadded headers, null metadata and any tensor order",
-          "[core][safetensors]") {
+          "[layers][safetensors]") {
     TempDir dir;
     const std::string path = dir.file("other.safetensors");
     // "b" holds the first bytes although it is listed last; the header is not padded.
@@ -430,7 +430,7 @@ TEST_CASE("safetensors load accepts unpadded headers, null metadata and any tens
 }
 
 TEST_CASE("safetensors load survives corrupted bytes with an Error or a valid result",
-          "[core][safetensors]") {
+          "[layers][safetensors]") {
     // Every single-byte corruption of the header, then random multi-byte ones anywhere: the
     // loader either returns tensors consistent with the file size or throws nabla::Error.
     TempDir dir;

@@ -1,8 +1,8 @@
 #pragma once
 // The comparison's output directory: report.html (self-contained, inline SVG),
 // report.md (the same tables), summary.csv and one CSV per curve. Every file is
-// written to a temporary name and renamed, so a killed run leaves no half-written file.
-#include "apps/common/study.h"
+// written atomically (layers/atomic_file.h), so a killed run leaves no half-written file.
+#include "apps/study/run.h"
 
 #include <string>
 #include <vector>
@@ -17,9 +17,7 @@ struct ReportContext {
 
 // Writes everything into `dir` (created if needed); returns the summary table as text
 // for the terminal.
-std::string write_report(const std::string& dir, const ReportContext& ctx, const std::vector<RunResult>& runs);
-
-// Writes `content` to `path` atomically (temporary file, then rename).
-void write_file_atomic(const std::string& path, const std::string& content);
+std::string write_report(const std::string& dir, const ReportContext& ctx,
+                         const std::vector<RunResult>& runs);
 
 }  // namespace nabla::apps

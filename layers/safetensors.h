@@ -20,10 +20,9 @@ namespace nabla {
 // Named tensors in the caller's order; the file stores them sorted by name anyway.
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
-// Atomic: writes path + ".tmp.<pid>", fsyncs it, then renames it over `path`, so a crash
-// or an error leaves either the old file or the new one, never half of one (the temp file
-// is removed on error). Throws nabla::Error naming the path on duplicate or reserved
-// names ("__metadata__"), undefined tensors, or any I/O failure.
+// Atomic (AtomicFile, layers/atomic_file.h): a crash or an error leaves either the old file
+// or the new one, never half of one. Throws nabla::Error naming the path on duplicate or
+// reserved names ("__metadata__"), undefined tensors, or any I/O failure.
 void save_safetensors(const std::string& path, const NamedTensors& tensors,
                       const std::map<std::string, std::string>& metadata = {});
 

@@ -2,8 +2,8 @@
 // One training run of the BatchNorm comparison, step-based, with the curves the
 // report draws: training loss, test accuracy at regular steps and, for the sigmoid
 // network, the 15th/50th/85th percentiles of one last-hidden-layer sigmoid input.
-#include "apps/common/models.h"
-#include "apps/common/train_loop.h"
+#include "apps/shared/models.h"
+#include "apps/shared/optimizer_config.h"
 
 #include <cstdint>
 #include <string>
@@ -18,9 +18,9 @@ struct RunSpec {
     OptimizerConfig optimizer;
     std::int64_t batch_size = 64;
     std::int64_t steps = 1000;
-    std::int64_t eval_every = 200;        // test accuracy on the whole test set
-    std::int64_t log_every = 50;          // mean training loss over this many steps
-    std::int64_t percentile_every = 0;    // 0: no percentile tracking
+    std::int64_t eval_every = 200;      // test accuracy on the whole test set
+    std::int64_t log_every = 50;        // mean training loss over this many steps
+    std::int64_t percentile_every = 0;  // 0: no percentile tracking
     std::uint64_t seed = 0;
 };
 

@@ -20,5 +20,7 @@ std::string model_name(ModelKind kind, bool bn);  // "mlp", "cnn_bn", ...
 ModelKind parse_model_kind(const std::string& s);
 // Whether the model takes images [B,1,28,28] (cnn) or flat vectors [B,784].
 bool takes_images(ModelKind kind);
+// The model's input: images stay [B,1,28,28] for the cnn, others get [B,784].
+Tensor model_input(const Tensor& images, ModelKind kind);
 
 }  // namespace nabla::apps

@@ -10,8 +10,8 @@
 namespace nabla::apps {
 
 struct TrainState {
-    int epoch = 0;            // epochs completed
-    std::int64_t step = 0;    // training steps run (with --allow-nonfinite, skipped ones too)
+    int epoch = 0;          // epochs completed
+    std::int64_t step = 0;  // training steps run (with --allow-nonfinite, skipped ones too)
     double best_accuracy = 0.0;
 };
 

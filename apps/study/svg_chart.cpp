@@ -1,4 +1,4 @@
-#include "apps/common/svg_chart.h"
+#include "apps/study/svg_chart.h"
 
 #include <fmt/format.h>
 
@@ -60,11 +60,14 @@ std::string render_svg(const Chart& c) {
     xr.fix();
     yr.fix();
     auto X = [&](double v) { return left + (v - xr.lo) / (xr.hi - xr.lo) * pw; };
-    auto Y = [&](double v) { return top + ph - (std::clamp(v, yr.lo, yr.hi) - yr.lo) / (yr.hi - yr.lo) * ph; };
+    auto Y = [&](double v) {
+        return top + ph - (std::clamp(v, yr.lo, yr.hi) - yr.lo) / (yr.hi - yr.lo) * ph;
+    };
 
     std::string s = fmt::format(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
-        "font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
+        "font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" "
+        "fill=\"white\"/>\n",
         c.width, c.height, c.width, c.height);
     s += fmt::format("<text x=\"{}\" y=\"16\" font-size=\"13\" font-weight=\"bold\">{}</text>\n", left,
                      escape(c.title));
@@ -80,13 +83,13 @@ std::string render_svg(const Chart& c) {
             "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" stroke=\"#e5e5e5\"/>"
             "<text x=\"{3:.1f}\" y=\"{4:.1f}\" text-anchor=\"end\">{5:g}</text>\n",
             left, Y(v), left + pw, left - 4, Y(v) + 4, v);
-    s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#888\"/>\n", left,
-                     top, pw, ph);
+    s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#888\"/>\n",
+                     left, top, pw, ph);
     s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", left + pw / 2,
                      c.height - 8, escape(c.x_label));
-    s += fmt::format(
-        "<text transform=\"translate(14,{:.1f}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n", top + ph / 2,
-        escape(c.y_label));
+    s +=
+        fmt::format("<text transform=\"translate(14,{:.1f}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n",
+                    top + ph / 2, escape(c.y_label));
     // Lines (broken at non-finite values) and the legend.
     for (size_t k = 0; k < c.series.size(); ++k) {
         const Series& ser = c.series[k];
@@ -100,11 +103,12 @@ std::string render_svg(const Chart& c) {
             d += fmt::format("{}{:.1f},{:.1f} ", pen ? "L" : "M", X(ser.x[i]), Y(ser.y[i]));
             pen = true;
         }
-        s += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"{}/>\n", d, ser.color,
-                         ser.dashed ? " stroke-dasharray=\"5,3\"" : "");
+        s += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"{}/>\n", d,
+                         ser.color, ser.dashed ? " stroke-dasharray=\"5,3\"" : "");
         const double ly = top + 12 + 14 * double(k);
         s += fmt::format(
-            "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" stroke=\"{3}\" stroke-width=\"2\"{4}/>"
+            "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" stroke=\"{3}\" "
+            "stroke-width=\"2\"{4}/>"
             "<text x=\"{5:.1f}\" y=\"{6:.1f}\">{7}</text>\n",
             left + pw - 150, ly, left + pw - 130, ser.color, ser.dashed ? " stroke-dasharray=\"5,3\"" : "",
             left + pw - 126, ly + 4, escape(ser.label));

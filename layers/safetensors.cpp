@@ -1,6 +1,7 @@
-#include "core/safetensors.h"
+#include "layers/safetensors.h"
 
 #include "core/error.h"
+#include "layers/atomic_file.h"
 
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
@@ -12,7 +13,6 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
-#include <filesystem>
 #include <limits>
 #include <set>
 #include <tuple>
@@ -43,7 +43,7 @@ std::string errno_text() { return std::strerror(errno); }
 std::string clip(const std::string& s) { return s.size() <= 80 ? s : s.substr(0, 80) + "..."; }
 std::string describe(const nlohmann::json& v) { return clip(v.dump()); }
 
-// Owns a file descriptor.
+// Owns a file descriptor open for reading.
 class Fd {
 public:
     explicit Fd(int fd) : fd_(fd) {}
@@ -53,63 +53,12 @@ public:
     Fd(const Fd&) = delete;
     Fd& operator=(const Fd&) = delete;
     int get() const { return fd_; }
-    int close() { return ::close(std::exchange(fd_, -1)); }
 
 private:
     int fd_;
 };
 
 // ---------------------------------------------------------------- saving
-
-// The temporary file of one save: unlinked when the save fails before the rename.
-class TempFile {
-public:
-    explicit TempFile(const std::string& target)
-        : target_(target),
-          path_(fmt::format("{}.tmp.{}", target, ::getpid())),
-          fd_(::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) {
-        NABLA_CHECK(fd_.get() >= 0, kSave, "cannot create temporary file '{}' for '{}': {}", path_, target_,
-                    errno_text());
-    }
-    ~TempFile() {
-        if (!renamed_) {
-            fd_.close();
-            ::unlink(path_.c_str());
-        }
-    }
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-
-    void write(const void* data, std::uint64_t n) {
-        const char* p = static_cast<const char*>(data);
-        while (n > 0) {
-            const ssize_t w = ::write(fd_.get(), p, n);
-            if (w < 0 && errno == EINTR) continue;
-            NABLA_CHECK(w > 0, kSave, "writing '{}' failed: {}", path_, errno_text());
-            p += w;
-            n -= static_cast<std::uint64_t>(w);
-        }
-    }
-
-    // fsync before the rename: otherwise a crash can leave the new name on empty data.
-    void commit() {
-        NABLA_CHECK(::fsync(fd_.get()) == 0, kSave, "flushing '{}' failed: {}", path_, errno_text());
-        NABLA_CHECK(fd_.close() == 0, kSave, "closing '{}' failed: {}", path_, errno_text());
-        NABLA_CHECK(::rename(path_.c_str(), target_.c_str()) == 0, kSave, "cannot rename '{}' to '{}': {}",
-                    path_, target_, errno_text());
-        renamed_ = true;
-        // Best effort: persists the rename itself; the data is already safe either way.
-        auto dir = std::filesystem::path(target_).parent_path();
-        Fd dir_fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (dir_fd.get() >= 0) ::fsync(dir_fd.get());
-    }
-
-private:
-    std::string target_;
-    std::string path_;
-    Fd fd_;
-    bool renamed_ = false;
-};
 
 using Entry = const NamedTensors::value_type*;
 
@@ -320,7 +269,7 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors,
     for (std::uint64_t i = 0; i < kPrefixBytes; ++i)
         prefix[i] = static_cast<unsigned char>(header.size() >> (8 * i));
 
-    TempFile file(path);
+    AtomicFile file(path, kSave);
     file.write(prefix, kPrefixBytes);
     file.write(header.data(), header.size());
     for (const Entry e : sorted)

@@ -1,6 +1,8 @@
-#include "apps/common/study.h"
+#include "apps/study/run.h"
 
-#include "apps/common/progress.h"
+#include "apps/shared/evaluate.h"
+#include "apps/shared/progress.h"
+#include "apps/shared/train_step.h"
 
 #include <algorithm>
 #include <chrono>
@@ -44,8 +46,8 @@ RunResult run_study(const RunSpec& spec, const data::Dataset& train, const data:
     r.parameters = model->parameter_count();
     r.model_repr = model->repr();
     auto opt = make_optimizer(*model, spec.optimizer);
-    data::DataLoader loader(train, {.batch_size = spec.batch_size, .shuffle = true, .drop_last = true,
-                                    .seed = spec.seed});
+    data::DataLoader loader(
+        train, {.batch_size = spec.batch_size, .shuffle = true, .drop_last = true, .seed = spec.seed});
     Tensor fixed_images;
     if (spec.percentile_every > 0) {
         std::vector<std::int64_t> idx(static_cast<size_t>(std::min<std::int64_t>(1000, test.size())));
