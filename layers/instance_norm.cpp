@@ -26,7 +26,7 @@ InstanceNorm2d::InstanceNorm2d(const InstanceNormOptions& o) : options_(o) {
 Tensor InstanceNorm2d::forward(const Tensor& x) {
     const std::int64_t C = options_.num_features;
     NABLA_CHECK(x.defined() && x.dim() == 4 && x.size(1) == C, "InstanceNorm2d",
-                "expected input [N, {}, H, W], got {}", C, x.defined() ? x.shape().str() : "undefined");
+                "expected input [N, {}, H, W], got {}", C, describe(x));
     const Shape per_channel({C, 1, 1});
     const bool instance_stats = is_training() || !options_.track_running_stats;
     Tensor y;

@@ -16,8 +16,7 @@ std::string MaxPool2d::extra_repr() const {
 
 Tensor GlobalAvgPool2d::forward(const Tensor& x) {
     NABLA_CHECK(x.defined() && x.dim() == 4 && x.size(2) * x.size(3) > 0, "GlobalAvgPool2d",
-                "expected a non-empty input [N, C, H, W], got {}",
-                x.defined() ? x.shape().str() : "undefined");
+                "expected a non-empty input [N, C, H, W], got {}", describe(x));
     return mean(x, {2, 3}, /*keepdim=*/true);
 }
 
