@@ -25,7 +25,7 @@ BatchNorm::BatchNorm(std::string kind, std::vector<std::int64_t> ndims, const Ba
     : kind_(std::move(kind)), ndims_(std::move(ndims)), options_(options) {
     NABLA_CHECK(options.num_features > 0, kind_, "num_features must be positive, got {}",
                 options.num_features);
-    check_batch_norm_args({.momentum = options.momentum, .eps = options.eps}, kind_);
+    check_batch_norm_args({.momentum = options.momentum.value_or(0.0f), .eps = options.eps}, kind_);
     const std::int64_t C = options.num_features;
     if (options.affine) {
         weight_ = register_parameter("weight", ones({C}));
@@ -58,9 +58,14 @@ Tensor BatchNorm::forward(const Tensor& x) {
     // running statistics; eval normalises with them, or with the batch when the layer keeps
     // none (as PyTorch does).
     const bool tracking = options_.track_running_stats;
+    const bool update = is_training() && tracking;
+    // Unset momentum: this batch's weight in the average over all batches so far, itself included.
+    const float momentum = options_.momentum ? *options_.momentum
+                           : update          ? 1.0f / (num_batches_tracked_.item() + 1.0f)
+                                             : 0.0f;
     const BatchNormArgs args{.use_batch_stats = is_training() || !tracking,
-                             .update_running_stats = is_training() && tracking,
-                             .momentum = options_.momentum,
+                             .update_running_stats = update,
+                             .momentum = momentum,
                              .eps = options_.eps};
     Tensor y;
     try {
@@ -76,8 +81,9 @@ Tensor BatchNorm::forward(const Tensor& x) {
 }
 
 std::string BatchNorm::extra_repr() const {
+    const std::string momentum = options_.momentum ? fmt::format("{}", *options_.momentum) : "None";
     return fmt::format("{}, eps={}, momentum={}, affine={}, track_running_stats={}", options_.num_features,
-                       options_.eps, options_.momentum, options_.affine, options_.track_running_stats);
+                       options_.eps, momentum, options_.affine, options_.track_running_stats);
 }
 
 }  // namespace nabla::nn

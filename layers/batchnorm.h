@@ -8,13 +8,18 @@
 //  - training: normalise with the batch mean and biased variance; update
 //    running = (1 - momentum) * running + momentum * batch_stat, with the unbiased
 //    variance (momentum is the weight of the NEW batch; 0 freezes, 1 keeps only the
-//    last batch); the update happens in forward, in training mode only;
+//    last batch); the update happens in forward, in training mode only. With momentum
+//    unset (PyTorch's momentum=None) the running statistics are the cumulative average
+//    of every batch seen: momentum = 1 / num_batches_tracked, counting this batch, so
+//    the first batch replaces the initial values and a resumed checkpoint continues
+//    the average where its counter left off;
 //  - eval: normalise with the running statistics; without them (track_running_stats
 //    false) batch statistics are used in both modes, as PyTorch does.
 // Training on one value per channel (batch of 1 for BatchNorm1d on [N, C]) throws.
 #include "layers/module.h"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace nabla::nn {
@@ -22,7 +27,8 @@ namespace nabla::nn {
 struct BatchNormOptions {
     std::int64_t num_features = 0;
     float eps = 1e-5f;
-    float momentum = 0.1f;  // weight of the new batch in the running estimates
+    // Weight of the new batch in the running estimates; std::nullopt for the cumulative average.
+    std::optional<float> momentum = 0.1f;
     bool affine = true;
     bool track_running_stats = true;
 };
