@@ -38,7 +38,7 @@ std::string describe_input(const Tensor& t) {
 
 }  // namespace
 
-void check_finite_output(const char* op, std::initializer_list<const Tensor*> inputs, const Tensor& output) {
+void check_finite_output(const char* op, std::span<const Tensor* const> inputs, const Tensor& output) {
     const std::string bad = first_non_finite(output);
     if (bad.empty()) return;
     std::string list;

@@ -12,7 +12,7 @@
 #include "core/tensor.h"
 
 #include <cstddef>
-#include <initializer_list>
+#include <span>
 
 namespace nabla {
 
@@ -38,7 +38,7 @@ private:
 
 // Throws when `output` of `op` holds NaN or Inf; the message lists the inputs' shapes and
 // says which of them were non-finite already. The tape calls it in anomaly mode.
-void check_finite_output(const char* op, std::initializer_list<const Tensor*> inputs, const Tensor& output);
+void check_finite_output(const char* op, std::span<const Tensor* const> inputs, const Tensor& output);
 // Throws when the gradient `grad` that backward of `op` returned for input `index` (of
 // shape `input_shape`) holds NaN or Inf; `grad_out` is the gradient the op received.
 void check_finite_gradient(const char* op, std::size_t index, const Shape& input_shape, const Tensor& grad,

@@ -63,6 +63,16 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor
 // stride 0 means stride = kernel_size, as in PyTorch.
 Tensor max_pool2d(const Tensor& x, std::int64_t kernel_size, std::int64_t stride = 0,
                   std::int64_t padding = 0);
+// Window averages; padding counts as zeros in the divisor unless count_include_pad is
+// false (then each window divides by its real inputs). stride 0 means kernel_size.
+Tensor avg_pool2d(const Tensor& x, std::int64_t kernel_size, std::int64_t stride = 0,
+                  std::int64_t padding = 0, bool count_include_pad = true);
+
+// --- shape ops that copy (ops_shape.cpp); dims may be negative ---
+// dim0 and dim1 swapped: [.., A, .., B, ..] -> [.., B, .., A, ..].
+Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1);
+// Joined along `dim`: every other size must agree (at most GradMask::max_inputs tensors).
+Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim = 0);
 
 // --- softmax and losses (ops_loss.cpp) ---
 Tensor log_softmax(const Tensor& x, std::int64_t dim = -1);  // x is [N, C], dim 1 (or -1)

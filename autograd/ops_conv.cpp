@@ -1,4 +1,4 @@
-// conv2d (fused with its bias) and max_pool2d.
+// conv2d (fused with its bias), max_pool2d and avg_pool2d.
 #include "autograd/ops.h"
 #include "autograd/tape.h"
 #include "core/conv.h"
@@ -53,6 +53,22 @@ Tensor max_pool2d(const Tensor& x, std::int64_t kernel_size, std::int64_t stride
         record("max_pool2d", {&x}, out, [indices, d](const Tensor& g, const GradMask&) {
             Tensor dx = empty({d.B, d.C, d.H, d.W});
             max_pool2d_backward(dx.data(), g.data(), indices(), d);
+            return std::vector<Tensor>{dx};
+        });
+    return out;
+}
+
+Tensor avg_pool2d(const Tensor& x, std::int64_t kernel_size, std::int64_t stride, std::int64_t padding,
+                  bool count_include_pad) {
+    NABLA_CHECK(x.defined() && x.dim() == 4, "avg_pool2d", "input must be [B, C, H, W], got {}", describe(x));
+    const Pool2dDims d = make_pool2d_dims(x.size(0), x.size(1), x.size(2), x.size(3), kernel_size,
+                                          stride == 0 ? kernel_size : stride, padding, "avg_pool2d");
+    Tensor out = empty({d.B, d.C, d.OH, d.OW});
+    avg_pool2d_forward(out.data(), x.data(), d, count_include_pad);
+    if (needs_grad({&x}))
+        record("avg_pool2d", {&x}, out, [d, count_include_pad](const Tensor& g, const GradMask&) {
+            Tensor dx = empty({d.B, d.C, d.H, d.W});
+            avg_pool2d_backward(dx.data(), g.data(), d, count_include_pad);
             return std::vector<Tensor>{dx};
         });
     return out;

@@ -111,7 +111,7 @@ GradMask::GradMask(std::initializer_list<bool> wants) : size_(wants.size()) {
     for (bool w : wants) bits_ |= std::uint64_t(w) << k++;
 }
 
-GradMask grad_mask(std::initializer_list<const Tensor*> inputs) {
+GradMask grad_mask(std::span<const Tensor* const> inputs) {
     NABLA_CHECK(inputs.size() <= GradMask::max_inputs, "record", "{} inputs, at most {} per tape entry",
                 inputs.size(), GradMask::max_inputs);
     GradMask m;
@@ -124,11 +124,23 @@ GradMask grad_mask(std::initializer_list<const Tensor*> inputs) {
     return m;
 }
 
-bool needs_grad(std::initializer_list<const Tensor*> inputs) {
+GradMask grad_mask(std::initializer_list<const Tensor*> inputs) {
+    return grad_mask(std::span<const Tensor* const>(inputs.begin(), inputs.size()));
+}
+
+bool needs_grad(std::span<const Tensor* const> inputs) {
     return is_grad_enabled() && grad_mask(inputs).any();
 }
 
+bool needs_grad(std::initializer_list<const Tensor*> inputs) {
+    return needs_grad(std::span<const Tensor* const>(inputs.begin(), inputs.size()));
+}
+
 void record(const char* op, std::initializer_list<const Tensor*> inputs, Tensor& output, BackwardFn fn) {
+    record(op, std::span<const Tensor* const>(inputs.begin(), inputs.size()), output, std::move(fn));
+}
+
+void record(const char* op, std::span<const Tensor* const> inputs, Tensor& output, BackwardFn fn) {
     if (is_anomaly_enabled()) [[unlikely]]
         check_finite_output(op, inputs, output);
     if (is_op_profiling()) [[unlikely]]

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <span>
 #include <vector>
 
 namespace nabla {
@@ -46,7 +47,7 @@ public:
     bool any() const { return bits_ != 0; }
 
 private:
-    friend GradMask grad_mask(std::initializer_list<const Tensor*> inputs);
+    friend GradMask grad_mask(std::span<const Tensor* const> inputs);
     std::uint64_t bits_ = 0;
     std::size_t size_ = 0;
 };
@@ -79,6 +80,11 @@ bool needs_grad(std::initializer_list<const Tensor*> inputs);
 // op's inputs in the order its BackwardFn returns gradients (undefined ones allowed; at
 // most GradMask::max_inputs).
 void record(const char* op, std::initializer_list<const Tensor*> inputs, Tensor& output, BackwardFn fn);
+
+// The same three for an op whose number of inputs is known only at run time (cat).
+GradMask grad_mask(std::span<const Tensor* const> inputs);
+bool needs_grad(std::span<const Tensor* const> inputs);
+void record(const char* op, std::span<const Tensor* const> inputs, Tensor& output, BackwardFn fn);
 
 // Runs backward from `root` (see Tensor::backward).
 void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_graph);

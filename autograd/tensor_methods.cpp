@@ -78,5 +78,12 @@ Tensor Tensor::relu() const { return nabla::relu(*this); }
 Tensor Tensor::sigmoid() const { return nabla::sigmoid(*this); }
 Tensor Tensor::tanh() const { return nabla::tanh(*this); }
 Tensor Tensor::matmul(const Tensor& other) const { return nabla::matmul(*this, other); }
+Tensor Tensor::transpose(std::int64_t dim0, std::int64_t dim1) const {
+    return nabla::transpose(*this, dim0, dim1);
+}
+Tensor Tensor::t() const {
+    NABLA_CHECK(dim() == 2, "t", "expects a 2-d tensor, got {}; use transpose(dim0, dim1)", shape());
+    return nabla::transpose(*this, 0, 1);
+}
 
 }  // namespace nabla

@@ -90,6 +90,8 @@ public:
     Tensor sigmoid() const;
     Tensor tanh() const;
     Tensor matmul(const Tensor& other) const;
+    Tensor transpose(std::int64_t dim0, std::int64_t dim1) const;  // a copy, unlike PyTorch's view
+    Tensor t() const;                                              // transpose(0, 1) of a 2-d tensor
 
     TensorImpl* impl() const { return impl_.get(); }
     const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }

@@ -1,4 +1,4 @@
-// The PyTorch-style Tensor methods: each gives what its free op gives, with the same
+// The PyTorch-style Tensor methods (transpose and t included): each gives what its free op gives, with the same
 // gradient, so `logits.argmax(1)` and `loss.sum().backward()` read as in PyTorch.
 #include "helpers.h"
 
@@ -58,6 +58,15 @@ TEST_CASE("tensor methods give the free op's value and gradient", "[autograd][te
          [](const Tensor& x) { return relu(x - 2.1f); }},
         {"sigmoid", [](const Tensor& x) { return x.sigmoid(); }, [](const Tensor& x) { return sigmoid(x); }},
         {"tanh", [](const Tensor& x) { return x.tanh(); }, [](const Tensor& x) { return tanh(x); }},
+        {"transpose", [](const Tensor& x) { return x.transpose(0, 2); },
+         [](const Tensor& x) { return transpose(x, 0, 2); }},
+        {"t",
+         [](const Tensor& x) {
+             return x.reshape({4, 3}).t();
+         },
+         [](const Tensor& x) {
+             return transpose(x.reshape({4, 3}), 0, 1);
+         }},
         {"matmul",
          [](const Tensor& x) {
              return x.matmul(x.reshape({2, 3, 2}));
