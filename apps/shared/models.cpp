@@ -21,7 +21,7 @@ void hidden_conv(nn::Sequential& m, std::int64_t in, std::int64_t out, bool bn) 
 
 }  // namespace
 
-std::shared_ptr<nn::Sequential> make_model(ModelKind kind, bool bn) {
+std::shared_ptr<nn::Sequential> make_model(ModelKind kind, bool bn, const ResNetShape& resnet) {
     auto m = std::make_shared<nn::Sequential>();
     switch (kind) {
         case ModelKind::mlp:
@@ -42,23 +42,31 @@ std::shared_ptr<nn::Sequential> make_model(ModelKind kind, bool bn) {
             hidden_linear<nn::Sigmoid>(*m, 100, 100, bn);
             m->append(nn::Linear({.in = 100, .out = 10}));
             break;
+        case ModelKind::resnet:
+            m->append(nn::ResNet({.depth = resnet.depth, .batch_norm = bn, .plain = resnet.plain}));
+            break;
     }
     return m;
 }
 
-std::string model_name(ModelKind kind, bool bn) {
-    const char* base = kind == ModelKind::mlp ? "mlp" : kind == ModelKind::cnn ? "cnn" : "ioffe";
-    return bn ? std::string(base) + "_bn" : std::string(base);
+std::string model_name(ModelKind kind, bool bn, const ResNetShape& resnet) {
+    const std::string base = kind == ModelKind::mlp   ? "mlp"
+                             : kind == ModelKind::cnn ? "cnn"
+                             : kind == ModelKind::ioffe
+                                 ? "ioffe"
+                                 : fmt::format("{}{}", resnet.plain ? "plain" : "resnet", resnet.depth);
+    return bn ? base + "_bn" : base;
 }
 
 ModelKind parse_model_kind(const std::string& s) {
     if (s == "mlp") return ModelKind::mlp;
     if (s == "cnn") return ModelKind::cnn;
     if (s == "ioffe") return ModelKind::ioffe;
-    throw Error("model", fmt::format("unknown model '{}' (expected mlp, cnn or ioffe)", s));
+    if (s == "resnet") return ModelKind::resnet;
+    throw Error("model", fmt::format("unknown model '{}' (expected mlp, cnn, ioffe or resnet)", s));
 }
 
-bool takes_images(ModelKind kind) { return kind == ModelKind::cnn; }
+bool takes_images(ModelKind kind) { return kind == ModelKind::cnn || kind == ModelKind::resnet; }
 
 Tensor model_input(const Tensor& images, ModelKind kind) {
     return takes_images(kind) ? images : images.flatten(1);

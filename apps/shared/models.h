@@ -4,23 +4,34 @@
 //   cnn:   Conv(1->32,3x3,p1)-ReLU-MaxPool2-Conv(32->64,3x3,p1)-ReLU-MaxPool2-Flatten-
 //          Linear(3136->128)-ReLU-Linear(128->10)
 //   ioffe: 784-100-100-100-10, sigmoid (Ioffe & Szegedy 2015, section 4.1)
+//   resnet: nn::ResNet for 28x28 (layers/resnet.h): a 3x3 stem, three stages of
+//          (depth - 2) / 6 BasicBlocks at 16, 32 and 64 channels, global average
+//          pool, Linear(64->10); plain drops the skips (the same layers, no shortcut)
 // With bn, every hidden Linear/Conv2d loses its bias and is followed by BatchNorm
 // before the nonlinearity.
 #include <nabla.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
 namespace nabla::apps {
 
-enum class ModelKind { mlp, cnn, ioffe };
+enum class ModelKind { mlp, cnn, ioffe, resnet };
 
-std::shared_ptr<nn::Sequential> make_model(ModelKind kind, bool bn);
-std::string model_name(ModelKind kind, bool bn);  // "mlp", "cnn_bn", ...
+// The resnet kind's own choices (the other kinds ignore them).
+struct ResNetShape {
+    std::int64_t depth = 8;  // 6n + 2
+    bool plain = false;      // no skip connections
+};
+
+std::shared_ptr<nn::Sequential> make_model(ModelKind kind, bool bn, const ResNetShape& resnet = {});
+// "mlp", "cnn_bn", ..., "resnet8_bn", "plain8" (the resnet without skips).
+std::string model_name(ModelKind kind, bool bn, const ResNetShape& resnet = {});
 ModelKind parse_model_kind(const std::string& s);
-// Whether the model takes images [B,1,28,28] (cnn) or flat vectors [B,784].
+// Whether the model takes images [B,1,28,28] (cnn, resnet) or flat vectors [B,784].
 bool takes_images(ModelKind kind);
-// The model's input: images stay [B,1,28,28] for the cnn, others get [B,784].
+// The model's input: images stay [B,1,28,28] for the cnn and resnet, others get [B,784].
 Tensor model_input(const Tensor& images, ModelKind kind);
 
 }  // namespace nabla::apps

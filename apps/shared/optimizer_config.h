@@ -5,14 +5,16 @@
 #include <nabla.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace nabla::apps {
 
 struct OptimizerConfig {
-    std::string name = "momentum";  // sgd | momentum | adam
+    std::string name = "momentum";  // sgd | momentum | adam | rmsprop
     float lr = 0.01f;
-    float momentum = 0.9f;      // for momentum (and sgd when > 0)
+    // For momentum (0.9 when unset) and rmsprop (0 when unset, PyTorch's default); sgd has none.
+    std::optional<float> momentum;
     float weight_decay = 0.0f;  // never applied to biases or BN's gamma/beta
 };
 

@@ -18,6 +18,8 @@ void validate(const Flags& f) {
     NABLA_CHECK(f.limit_train >= 0 && f.limit_test >= 0, "flags", "--limit-train/--limit-test must be >= 0");
     NABLA_CHECK(f.log_every >= 1, "flags", "--log-every must be >= 1, got {}", f.log_every);
     NABLA_CHECK(!f.eval_only || !f.resume.empty(), "flags", "--eval-only needs --resume PATH (a checkpoint)");
+    NABLA_CHECK(f.resnet.depth >= 8 && (f.resnet.depth - 2) % 6 == 0, "flags",
+                "--depth must be 6n + 2 with n >= 1 (8, 14, 20, ...), got {}", f.resnet.depth);
 }
 
 }  // namespace
@@ -27,20 +29,37 @@ std::variant<Flags, FlagsExit> parse_trainer_flags(int argc, const char* const* 
     Flags f;
     f.epochs = defaults.epochs;
     f.optimizer.lr = defaults.lr;
-    CLI::App app{fmt::format("Train the MNIST {} with or without BatchNorm.", model_name(kind, false))};
-    app.add_option("--data", f.data, "directory with the four MNIST IDX files")->capture_default_str();
-    app.add_flag("--bn,!--no-bn", f.bn, "BatchNorm after every hidden layer (its bias dropped)");
+    f.bn = defaults.bn;
+    f.batch_size = defaults.batch_size;
+    f.optimizer.weight_decay = defaults.weight_decay;
+    f.resnet.depth = defaults.depth;
+    const std::string model = kind == ModelKind::resnet ? "ResNet" : model_name(kind, false);
+    CLI::App app{fmt::format("Train the {} on MNIST or Fashion-MNIST, with or without BatchNorm.", model)};
+    app.add_option("--dataset", f.dataset, "mnist or fashion-mnist")
+        ->check(CLI::IsMember({"mnist", "fashion-mnist"}))
+        ->capture_default_str();
+    app.add_option("--data", f.data,
+                   "directory with the data set's four IDX files (default: data/mnist for mnist; "
+                   "data/fashion-mnist, then /usr/share/datasets/fashion-mnist for fashion-mnist)");
+    app.add_flag("--bn,!--no-bn", f.bn, "BatchNorm after every hidden layer (its bias dropped)")
+        ->capture_default_str();
+    if (kind == ModelKind::resnet) {
+        app.add_option("--depth", f.resnet.depth, "weighted layers, 6n + 2: n BasicBlocks per stage")
+            ->capture_default_str();
+        app.add_flag("--plain", f.resnet.plain, "the same network without its skip connections");
+    }
     app.add_option("--epochs", f.epochs, "training epochs")->capture_default_str();
     app.add_option("--batch-size", f.batch_size, "training batch size")->capture_default_str();
-    app.add_option("--optimizer", f.optimizer.name, "sgd, momentum or adam")
-        ->check(CLI::IsMember({"sgd", "momentum", "adam"}))
+    app.add_option("--optimizer", f.optimizer.name, "sgd, momentum, adam or rmsprop")
+        ->check(CLI::IsMember({"sgd", "momentum", "adam", "rmsprop"}))
         ->capture_default_str();
     app.add_option("--lr", f.optimizer.lr, "learning rate")->capture_default_str();
     app.add_option("--lr-schedule", f.lr_schedule, "cosine (decay to 0 over --epochs) or constant")
         ->check(CLI::IsMember({"cosine", "constant"}))
         ->capture_default_str();
-    app.add_option("--momentum", f.optimizer.momentum, "momentum of the momentum optimizer")
-        ->capture_default_str();
+    float momentum = 0.0f;
+    CLI::Option* momentum_flag = app.add_option(
+        "--momentum", momentum, "momentum of the momentum optimizer (default 0.9) or rmsprop (0)");
     app.add_option("--weight-decay", f.optimizer.weight_decay, "L2 weight decay (not on biases, gamma, beta)")
         ->capture_default_str();
     app.add_option("--seed", f.seed, "seed for initialisation and data order")->capture_default_str();
@@ -61,6 +80,7 @@ std::variant<Flags, FlagsExit> parse_trainer_flags(int argc, const char* const* 
                  "stop at the first op that produces NaN or Inf, naming it");
     try {
         app.parse(argc, argv);
+        if (momentum_flag->count() > 0) f.optimizer.momentum = momentum;
         validate(f);
     } catch (const CLI::ParseError& e) {
         std::ostringstream out;

@@ -1,6 +1,6 @@
 #pragma once
-// The command line of mnist_mlp and mnist_cnn: one field per flag, parsed and validated
-// without side effects so that tests and the fuzzer can drive it.
+// The command line of mnist_mlp, mnist_cnn and mnist_resnet: one field per flag, parsed
+// and validated without side effects so that tests and the fuzzer can drive it.
 #include "apps/shared/models.h"
 #include "apps/shared/optimizer_config.h"
 
@@ -10,16 +10,22 @@
 
 namespace nabla::apps {
 
-// What differs between the two trainers besides the model.
+// What differs between the trainers besides the model.
 struct TrainerDefaults {
     int epochs;
     float lr;
+    bool bn = false;
+    std::int64_t batch_size = 64;
+    float weight_decay = 0.0f;
+    std::int64_t depth = 8;  // resnet only
 };
 
 // The trainers' settings, one field per flag.
 struct Flags {
-    std::string data = "data/mnist";
+    std::string dataset = "mnist";  // or "fashion-mnist" (data/datasets.h)
+    std::string data;               // the dataset's directory; empty: where it is usually found
     bool bn = false;
+    ResNetShape resnet;  // --depth and --plain, mnist_resnet only
     int epochs = 0;
     std::int64_t batch_size = 64;
     OptimizerConfig optimizer;

@@ -28,15 +28,19 @@ Error non_finite_loss(double loss, std::int64_t step, int epoch) {
 }
 
 int train(const Flags& f, ModelKind kind) {
-    const CheckpointTag tag{model_name(kind, f.bn), f.optimizer.name};
+    const CheckpointTag tag{model_name(kind, f.bn, f.resnet), f.optimizer.name};
     const std::string& name = tag.model;
     manual_seed(f.seed);
-    auto model = make_model(kind, f.bn);
+    auto model = make_model(kind, f.bn, f.resnet);
     // Before any data is read: a bad --lr or --momentum is reported as such.
     auto opt = make_optimizer(*model, f.optimizer);
-    const std::string dir = data::find_mnist_dir(f.data).string();
-    const data::MNIST train_set(dir, data::Split::train, {.limit = f.limit_train});
-    const data::MNIST test_set(dir, data::Split::test, {.limit = f.limit_test});
+    const data::DatasetName dataset = data::parse_dataset_name(f.dataset);
+    const std::string dir = data::find_dataset_dir(dataset, f.data).string();
+    data::MNISTOptions options = data::dataset_options(dataset);
+    options.limit = f.limit_train;
+    const data::MNIST train_set(dir, data::Split::train, options);
+    options.limit = f.limit_test;
+    const data::MNIST test_set(dir, data::Split::test, options);
     // BatchNorm cannot train on a batch of one: a lone last sample sits out every epoch.
     const bool lone_last = f.bn && train_set.size() % f.batch_size == 1;
     if (lone_last && !f.quiet)

@@ -1,5 +1,5 @@
 #pragma once
-// The whole of mnist_mlp and mnist_cnn: flags, the epoch loop with progress, metrics,
+// The whole of mnist_mlp, mnist_cnn and mnist_resnet: flags, the epoch loop with progress, metrics,
 // checkpoints, Ctrl-C handling and the final summary. Returns the process's exit code.
 #include "apps/shared/models.h"
 #include "apps/trainer/flags.h"

@@ -33,7 +33,7 @@ TEST_CASE("unknown or malformed flags are rejected with the flag named", "[apps]
                               {{"--epochs", "two"}, "two"},
                               {{"--lr", "fast"}, "fast"},
                               {{"--batch-size", "1.5"}, "1.5"},
-                              {{"--optimizer", "rmsprop"}, "rmsprop"},
+                              {{"--optimizer", "adagrad"}, "adagrad"},
                               {{"--bn", "--epochs"}, "--epochs"},
                               {{"--lr", "0.1", "--lr", "0.2"}, "--lr"},
                               {{"stray"}, "stray"}});
