@@ -17,6 +17,7 @@ namespace nabla::test {
 
 std::string mnist_mlp_path() { return NABLA_MNIST_MLP; }
 std::string mnist_cnn_path() { return NABLA_MNIST_CNN; }
+std::string mnist_resnet_path() { return NABLA_MNIST_RESNET; }
 std::string bn_compare_path() { return NABLA_BN_COMPARE; }
 
 std::string AppResult::describe() const {

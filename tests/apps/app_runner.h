@@ -14,6 +14,7 @@ namespace nabla::test {
 // Paths of the app binaries, set by CMake from $<TARGET_FILE:...>.
 std::string mnist_mlp_path();
 std::string mnist_cnn_path();
+std::string mnist_resnet_path();
 std::string bn_compare_path();
 
 struct AppResult {

@@ -1,0 +1,14 @@
+// Trains a small ResNet (layers/resnet.h) on MNIST or Fashion-MNIST: a 3x3 stem, three
+// stages of BasicBlocks at 16, 32 and 64 channels, global average pooling, a linear
+// classifier. --no-bn drops BatchNorm, --plain drops the skip connections.
+//   build/apps/mnist_resnet                # DEFAULTS_RESULT
+//   build/apps/mnist_resnet --dataset fashion-mnist
+//   build/apps/mnist_resnet --depth 20 --plain --no-bn
+// Flags: build/apps/mnist_resnet --help
+#include "apps/trainer/run_trainer.h"
+
+int main(int argc, char** argv) {
+    return nabla::apps::run_trainer(
+        argc, argv, nabla::apps::ModelKind::resnet,
+        {.epochs = 10, .lr = 0.1f, .bn = true, .batch_size = 128, .weight_decay = 5e-4f, .depth = 8});
+}
