@@ -24,7 +24,9 @@ std::optional<Error> error_of(F&& f) {
     return std::nullopt;
 }
 
-bool contains(const Error& e, const std::string& text) { return std::string(e.what()).find(text) != std::string::npos; }
+bool contains(const Error& e, const std::string& text) {
+    return std::string(e.what()).find(text) != std::string::npos;
+}
 
 }  // namespace
 
@@ -48,6 +50,8 @@ TEST_CASE("DetectAnomalyGuard turns anomaly mode on for its scope and restores t
         REQUIRE(is_anomaly_enabled());
     }
     REQUIRE_FALSE(is_anomaly_enabled());
+    // The setter itself, inside a guard that restores the mode however the case ends.
+    DetectAnomalyGuard restore(is_anomaly_enabled());
     set_detect_anomaly(true);
     REQUIRE(is_anomaly_enabled());
     set_detect_anomaly(false);
@@ -61,7 +65,8 @@ TEST_CASE("anomaly mode is per thread, like grad mode", "[autograd][anomaly]") {
     REQUIRE_FALSE(seen_in_other_thread);
 }
 
-TEST_CASE("anomaly mode names the first op whose output is NaN, with its input shapes", "[autograd][anomaly]") {
+TEST_CASE("anomaly mode names the first op whose output is NaN, with its input shapes",
+          "[autograd][anomaly]") {
     DetectAnomalyGuard on;
     Tensor x = from_vector({1.0f, 2.0f, -3.0f, 4.0f, 5.0f, 6.0f}, {2, 3});
     x.requires_grad_();
@@ -97,7 +102,8 @@ TEST_CASE("anomaly mode names an op that overflows to Inf and says which input w
     }
 }
 
-TEST_CASE("anomaly mode names the backward of the op that returned a non-finite gradient", "[autograd][anomaly]") {
+TEST_CASE("anomaly mode names the backward of the op that returned a non-finite gradient",
+          "[autograd][anomaly]") {
     DetectAnomalyGuard on;
     Tensor x = from_vector({0.0f, 4.0f}, {2});  // sqrt is finite at 0, its derivative is not
     x.requires_grad_();

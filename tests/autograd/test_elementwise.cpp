@@ -1,5 +1,6 @@
 // Forward values of the elementwise ops against hand-computed examples.
 #include "helpers.h"
+#include "support/guards.h"
 
 #include <limits>
 
@@ -148,10 +149,9 @@ TEST_CASE("pow with exponent 0 has a zero gradient, also at x = 0", "[autograd][
 }
 
 TEST_CASE("matmul and linear with an empty inner dimension give zeros", "[autograd][matmul]") {
-    const bool prev = set_poison_uninitialized(true);  // an unwritten output would be NaN
+    test::PoisonGuard poison;  // an unwritten output would be NaN
     const Tensor c = matmul(zeros({2, 0}), zeros({0, 3}));
     const Tensor y = linear(zeros({2, 0}), zeros({3, 0}));
-    set_poison_uninitialized(prev);
     REQUIRE(c.to_vector() == std::vector<float>(6, 0.0f));
     REQUIRE(y.to_vector() == std::vector<float>(6, 0.0f));
 }

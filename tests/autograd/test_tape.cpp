@@ -1,5 +1,6 @@
 // The tape's semantics: accumulation, grad mode, reuse, and the errors it raises.
 #include "helpers.h"
+#include "support/guards.h"
 
 using namespace nabla;
 
@@ -45,10 +46,9 @@ TEST_CASE("a nested NoGradGuard restores the state it found", "[autograd][tape]"
         REQUIRE_FALSE(is_grad_enabled());
     }
     REQUIRE(is_grad_enabled());
-    set_grad_enabled(false);
+    test::GradModeGuard off(false);  // grad mode comes back on when the case ends, however it ends
     { NoGradGuard guard; }
     REQUIRE_FALSE(is_grad_enabled());
-    set_grad_enabled(true);
 }
 
 TEST_CASE("a tensor used twice receives the sum of both gradients", "[autograd][tape]") {
