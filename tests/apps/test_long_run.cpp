@@ -1,9 +1,11 @@
 // Long-run stability: 2,000 training steps through the trainers' own step function
 // (small model, small batches) hold the live tensor count, the tape and the process's
 // memory flat from step 500 on.
-#include "apps/app_fixture.h"
 #include "apps/common/train_loop.h"
+#include "support/tiny_mnist.h"
 
+#include <catch2/catch.hpp>
+#include <nabla.h>
 #include <sys/resource.h>
 #include <unistd.h>
 

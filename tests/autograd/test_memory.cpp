@@ -1,6 +1,7 @@
 // No growth of live tensors or tape entries over many training steps, and graphs
 // never backwarded are freed by pruning.
-#include "helpers.h"
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 using namespace nabla;
 

@@ -19,7 +19,7 @@
 //   case("BatchNorm2d", torch.nn.BatchNorm2d(3), [(2, 3, 2, 2)] * 3, (1, 3, 2, 2))
 //
 // Set NABLA_PRINT_GOLDEN_DIFFS=1 to print the largest relative difference per quantity.
-#include "tests/layers/layer_test_util.h"
+#include "support/compare.h"
 
 #include <catch2/catch.hpp>
 
