@@ -61,7 +61,9 @@ TEST_CASE("batch_norm matches PyTorch in training and evaluation, [N, C, L]", "[
         from_vector({-1, -0.25f, 0.5f, 1.25f, 2, -0.75f, 0, 0.75f, 1.5f, 2.25f, -0.5f, 0.25f}, {2, 3, 2});
     const Tensor g = from_vector({1.5f, -0.5f, 2.0f}, {3}), be = from_vector({0.1f, 0.2f, -0.3f}, {3});
     Tensor rm = from_vector({0.2f, -0.1f, 0.0f}, {3}), rv = from_vector({1.0f, 2.0f, 0.5f}, {3});
-    const Tensor yt = batch_norm(x, g, be, rm, rv, {.use_batch_stats = true, .update_running_stats = true, .momentum = 0.1f, .eps = 1e-5f});
+    const Tensor yt =
+        batch_norm(x, g, be, rm, rv,
+                   {.use_batch_stats = true, .update_running_stats = true, .momentum = 0.1f, .eps = 1e-5f});
     REQUIRE(all_close(yt,
                       {-1.99997f, -0.199996f, 0.899991f, 0.299999f, 2.95492f, -2.15995f, 0.399996f, 2.19997f,
                        0.100001f, -0.499991f, -1.69497f, -0.3f},
@@ -196,7 +198,8 @@ TEST_CASE("batch_norm in evaluation folds into the preceding linear layer", "[au
         for (std::int64_t i = 0; i < 3; ++i) wf.at({o, i}) *= k;
         bf.data()[o] = beta.data()[o] + (b.data()[o] - rm.data()[o]) * k;
     }
-    const Tensor bn = batch_norm(linear(x, w, b), gamma, beta, rm, rv, {.use_batch_stats = false, .eps = eps});
+    const Tensor bn =
+        batch_norm(linear(x, w, b), gamma, beta, rm, rv, {.use_batch_stats = false, .eps = eps});
     REQUIRE(all_close(bn, linear(x, wf, bf), 1e-5f));
 }
 
