@@ -1,9 +1,14 @@
 // mnist_resnet on the tests' own tiny MNIST-like data: it learns with and without BN
 // and skips, prints its blocks, and resumes from its checkpoints; the other trainers
 // take --optimizer rmsprop and --dataset fashion-mnist.
-#include "apps/app_fixture.h"
 #include "apps/trainer/flags.h"
+#include "support/app_checks.h"
+#include "support/tiny_mnist.h"
 
+#include <catch2/catch.hpp>
+#include <nabla.h>
+
+#include <algorithm>
 #include <regex>
 
 using namespace nabla;
@@ -26,7 +31,7 @@ double last_epoch_accuracy(const std::string& out) {
 TEST_CASE("mnist_resnet learns the tiny dataset, with BN and skips by default", "[apps][trainer][resnet]") {
     const TinyMnist tiny;
     const AppResult r = run_app(mnist_resnet_path(), tiny.args({"--epochs", "3", "--lr", "0.2"}, 600));
-    require_success(r);
+    REQUIRE(succeeded(r));
     INFO(r.out);
     REQUIRE(last_epoch_accuracy(r.out) >= 60.0);  // chance is 10%
     REQUIRE_THAT(r.out, Catch::Contains("resnet8_bn: "));
@@ -36,14 +41,14 @@ TEST_CASE("mnist_resnet trains without skips and without BN", "[apps][trainer][r
     const TinyMnist tiny;
     const AppResult plain =
         run_app(mnist_resnet_path(), tiny.args({"--plain", "--epochs", "3", "--lr", "0.2"}, 600));
-    require_success(plain);
+    REQUIRE(succeeded(plain));
     INFO(plain.out);
     REQUIRE(last_epoch_accuracy(plain.out) >= 60.0);
     REQUIRE_THAT(plain.out, Catch::Contains("plain8_bn: "));
     // Without BN it learns more slowly.
     const AppResult no_bn =
         run_app(mnist_resnet_path(), tiny.args({"--no-bn", "--epochs", "6", "--lr", "0.2"}, 600));
-    require_success(no_bn);
+    REQUIRE(succeeded(no_bn));
     INFO(no_bn.out);
     REQUIRE(last_epoch_accuracy(no_bn.out) >= 40.0);
     REQUIRE_THAT(no_bn.out, Catch::Contains("resnet8: "));
@@ -54,27 +59,27 @@ TEST_CASE("mnist_resnet prints its residual blocks and takes --depth", "[apps][t
     std::vector<std::string> args = tiny.args({"--epochs", "0", "--depth", "14"});
     args.erase(std::find(args.begin(), args.end(), "--quiet"));
     const AppResult r = run_app(mnist_resnet_path(), args);
-    require_success(r);
+    REQUIRE(succeeded(r));
     REQUIRE_THAT(r.out, Catch::Contains("ResNet(depth=14, blocks_per_stage=2") &&
                             Catch::Contains("(downsample): Sequential(") &&
                             Catch::Contains("(avgpool): GlobalAvgPool2d()"));
     const AppResult bad = run_app(mnist_resnet_path(), tiny.args({"--depth", "10"}));
-    require_clean_failure(bad, "--depth must be 6n + 2");
+    REQUIRE(failed_cleanly(bad, "--depth must be 6n + 2"));
 }
 
 TEST_CASE("mnist_resnet resumes from its checkpoint and evaluates it", "[apps][trainer][resnet]") {
     const TinyMnist tiny;
     const std::string ckpt = tiny.path("resnet.safetensors");
     const AppResult first = run_app(mnist_resnet_path(), tiny.args({"--epochs", "1", "--save", ckpt}, 128));
-    require_success(first);
+    REQUIRE(succeeded(first));
     const AppResult resumed =
         run_app(mnist_resnet_path(), tiny.args({"--epochs", "2", "--resume", ckpt, "--save", ckpt}, 128));
-    require_success(resumed);
+    REQUIRE(succeeded(resumed));
     INFO(resumed.out);
     REQUIRE_THAT(resumed.out,
                  Catch::Contains("resnet8_bn epoch 2:") && !Catch::Contains("resnet8_bn epoch 1:"));
     const AppResult eval = run_app(mnist_resnet_path(), tiny.args({"--eval-only", "--resume", ckpt}, 128));
-    require_success(eval);
+    REQUIRE(succeeded(eval));
     const std::string acc = fmt::format("test accuracy {:.2f}%", last_epoch_accuracy(resumed.out));
     REQUIRE_THAT(eval.out, Catch::Contains(acc));
 }
@@ -83,7 +88,7 @@ TEST_CASE("the trainers take --optimizer rmsprop", "[apps][trainer][rmsprop]") {
     const TinyMnist tiny;
     const AppResult r =
         run_app(mnist_mlp_path(), tiny.args({"--epochs", "1", "--optimizer", "rmsprop", "--lr", "0.001"}));
-    require_success(r);
+    REQUIRE(succeeded(r));
     INFO(r.out);
     REQUIRE(last_epoch_accuracy(r.out) >= 60.0);
 }
@@ -93,14 +98,14 @@ TEST_CASE("the trainers read --dataset fashion-mnist from --data or say how to g
     const TinyMnist tiny;  // the same IDX layout stands in for Fashion-MNIST's files
     const AppResult r =
         run_app(mnist_cnn_path(), tiny.args({"--epochs", "1", "--dataset", "fashion-mnist"}, 192));
-    require_success(r);
+    REQUIRE(succeeded(r));
     REQUIRE(last_epoch_accuracy(r.out) >= 0.0);
     const std::string empty = tiny.path("nothing-here");
     std::filesystem::create_directories(empty);
     std::vector<std::string> args = tiny.args({"--dataset", "fashion-mnist"});
     args[1] = empty;  // --data
-    require_clean_failure(run_app(mnist_mlp_path(), args), "scripts/fetch-fashion-mnist");
-    require_clean_failure(run_app(mnist_mlp_path(), tiny.args({"--dataset", "cifar10"})), "--dataset");
+    REQUIRE(failed_cleanly(run_app(mnist_mlp_path(), args), "scripts/fetch-fashion-mnist"));
+    REQUIRE(failed_cleanly(run_app(mnist_mlp_path(), tiny.args({"--dataset", "cifar10"})), "--dataset"));
 }
 
 TEST_CASE("mnist_resnet's flags: BN on, depth and plain, and momentum only when given",

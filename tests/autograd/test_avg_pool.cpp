@@ -1,6 +1,10 @@
 // avg_pool2d against PyTorch 1.13 (values printed by tests/goldens/avg_pool.py, run with
 // /usr/bin/python3), its gradcheck, and the AvgPool2d layer.
-#include "helpers.h"
+#include "support/compare.h"
+#include "support/gradcheck.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 #include <string>
 

@@ -1,5 +1,9 @@
 // transpose and cat: values by hand, gradients by gradcheck, and the errors they raise.
-#include "helpers.h"
+#include "support/compare.h"
+#include "support/gradcheck.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 using namespace nabla;
 using Catch::Contains;

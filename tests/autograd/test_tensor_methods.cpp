@@ -1,12 +1,16 @@
-// The PyTorch-style Tensor methods (transpose and t included): each gives what its free op gives, with the same
-// gradient, so `logits.argmax(1)` and `loss.sum().backward()` read as in PyTorch.
-#include "helpers.h"
+// The PyTorch-style Tensor methods (transpose and t included): each gives what its free op gives, with the
+// same gradient, so `logits.argmax(1)` and `loss.sum().backward()` read as in PyTorch.
+#include "support/compare.h"
+#include "support/gradcheck.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 #include <functional>
 #include <string>
 
 using namespace nabla;
-using nabla::test::require_close;
+using nabla::test::all_close;
 
 namespace {
 
@@ -111,6 +115,7 @@ TEST_CASE("tensor methods chain as in PyTorch", "[autograd][tensor_methods]") {
     loss.backward();
     // d/dx of mean(logsumexp) is softmax(x) / 2 per row.
     const float s0 = std::exp(row0), s1 = std::exp(row1);
-    require_close(x.grad(), {0.5f / s0, std::exp(1.0f) / 2 / s0, std::exp(2.0f) / 2 / s0,
-                             std::exp(-1.0f) / 2 / s1, std::exp(0.5f) / 2 / s1, std::exp(0.25f) / 2 / s1});
+    REQUIRE(
+        all_close(x.grad(), {0.5f / s0, std::exp(1.0f) / 2 / s0, std::exp(2.0f) / 2 / s0,
+                             std::exp(-1.0f) / 2 / s1, std::exp(0.5f) / 2 / s1, std::exp(0.25f) / 2 / s1}));
 }

@@ -1,7 +1,11 @@
 // Average pooling kernels (the threaded one with its 2x2 fast path) against the
 // single-threaded references written from the definition.
 #include "core/pool.h"
-#include "helpers.h"
+#include "support/compare.h"
+#include "support/gradcheck.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 #include <vector>
 

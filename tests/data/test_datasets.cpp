@@ -1,7 +1,7 @@
 // The named data sets: parsing, finding their files, their normalisation, and the real
 // Fashion-MNIST files when Debian's package (scripts/fetch-fashion-mnist) has put them
 // in place (otherwise the real-file test prints "SKIPPED:").
-#include "data/idx_files.h"
+#include "support/idx_files.h"
 
 #include <catch2/catch.hpp>
 #include <nabla.h>

@@ -1,9 +1,12 @@
 // BatchNorm with momentum unset: the running statistics are the cumulative average of
 // every batch seen, as PyTorch 1.13 does for momentum=None. The golden values are
 // printed by tests/goldens/batchnorm_cumulative.py (run with /usr/bin/python3).
-#include "tests/layers/layer_test_util.h"
+#include "support/compare.h"
+#include "support/gradcheck.h"
+#include "support/inputs.h"
 
 #include <catch2/catch.hpp>
+#include <nabla.h>
 
 #include <optional>
 

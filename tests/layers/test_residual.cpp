@@ -1,16 +1,16 @@
 // BasicBlock and the small ResNet: structure, values by hand, gradients, and a user's
 // own residual block (a Module subclass written outside the library) that trains and
 // survives a checkpoint.
-#include "tests/layers/layer_test_util.h"
+#include "support/compare.h"
+#include "support/files.h"
+#include "support/gradcheck.h"
+#include "support/inputs.h"
 
 #include <catch2/catch.hpp>
-#include <unistd.h>
-
-#include <filesystem>
+#include <nabla.h>
 
 using namespace nabla;
 using Catch::Matchers::Contains;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -93,9 +93,7 @@ TEST_CASE("BasicBlock passes gradcheck with and without BN and skip", "[layers][
         const Tensor x =
             c.options.batch_norm ? rand({2, c.options.in, 6, 6}, 0.5f, 1.5f) : randn({2, c.options.in, 6, 6});
         INFO(block.repr());
-        const auto r = test::gradcheck_module(block, x, c.settings);
-        INFO(r.report);
-        CHECK(r.ok);
+        CHECK(test::module_passes_gradcheck(block, x, c.settings));
     }
 }
 
@@ -199,13 +197,12 @@ TEST_CASE("a user's own residual block trains and round-trips through a checkpoi
     INFO("loss " << first << " -> " << last);
     CHECK(last < 0.5f * first);
 
-    const fs::path path =
-        fs::temp_directory_path() / ("nabla_residual_" + std::to_string(::getpid()) + ".safetensors");
-    nn::save(net, path.string());
+    const test::TempDir dir;
+    const std::string path = dir.file("residual.safetensors");
+    nn::save(net, path);
     manual_seed(64);
     nn::Sequential restored = my_net();
-    nn::load(restored, path.string());
-    fs::remove(path);
+    nn::load(restored, path);
     // Parameters and the running statistics (2 blocks x 2 BNs x 3 buffers) came back.
     CHECK(restored.named_buffers().size() == 12);
     const NamedTensors saved = nn::state_dict(net), loaded = nn::state_dict(restored);

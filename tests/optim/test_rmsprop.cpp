@@ -1,7 +1,7 @@
 // RMSprop against PyTorch 1.13's torch.optim.RMSprop. The golden values are printed
 // by tests/goldens/rmsprop.py (run with /usr/bin/python3); each block below names the
 // case it comes from.
-#include "tests/optim/toy_model.h"
+#include "support/toy_model.h"
 
 #include <catch2/catch.hpp>
 
@@ -192,12 +192,12 @@ TEST_CASE("RMSprop rejects invalid options, naming them", "[optim][rmsprop]") {
 }
 
 TEST_CASE("RMSprop trains the toy classifier", "[optim][rmsprop]") {
-    const nabla::testing::ToyData data = nabla::testing::make_toy_data(5);
-    nabla::testing::ToyModel model(6);
+    const nabla::test::ToyData data = nabla::test::make_toy_data(5);
+    nabla::test::ToyModel model(6);
     RMSprop opt(model.parameters(), {.lr = 0.01, .momentum = 0.5});
-    const float first = nabla::testing::train_step(model, data, opt);
+    const float first = nabla::test::train_step(model, data, opt);
     float last = first;
-    for (int i = 0; i < 30; ++i) last = nabla::testing::train_step(model, data, opt);
+    for (int i = 0; i < 30; ++i) last = nabla::test::train_step(model, data, opt);
     INFO("loss " << first << " -> " << last);
     CHECK(last < 0.5f * first);
 }

@@ -1,4 +1,4 @@
-#include "tests/optim/toy_model.h"
+#include "support/toy_model.h"
 
 #include <catch2/catch.hpp>
 
@@ -7,9 +7,9 @@
 
 using namespace nabla;
 using namespace nabla::optim;
-using nabla::testing::make_toy_data;
-using nabla::testing::ToyData;
-using nabla::testing::ToyModel;
+using nabla::test::make_toy_data;
+using nabla::test::ToyData;
+using nabla::test::ToyModel;
 
 namespace {
 

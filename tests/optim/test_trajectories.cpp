@@ -12,7 +12,7 @@
 //       for g in grads:
 //           p.grad = g.clone(); opt.step()
 //           print(", ".join("%.9gf" % v for v in p.detach().flatten().tolist()))
-#include "tests/optim/toy_model.h"
+#include "support/toy_model.h"
 
 #include <catch2/catch.hpp>
 

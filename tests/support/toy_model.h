@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace nabla::testing {
+namespace nabla::test {
 
 struct ToyData {
     Tensor x, labels;
@@ -64,4 +64,4 @@ inline float train_step(const ToyModel& model, const ToyData& data, optim::Optim
     return loss.item();
 }
 
-}  // namespace nabla::testing
+}  // namespace nabla::test

@@ -1,10 +1,8 @@
 #pragma once
 // Running the built trainers and bn_compare from tests: a child process with its
 // output captured, a deadline (a hang fails the test instead of stalling ctest), and
-// how it ended (exit code, or the signal that killed it). Also a synthetic,
-// learnable MNIST-like dataset the tests write into their own scratch directory.
+// how it ended (exit code, or the signal that killed it).
 #include <chrono>
-#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -51,13 +49,5 @@ private:
 // Runs to completion (or the deadline) with its output in a scratch directory.
 AppResult run_app(const std::string& binary, const std::vector<std::string>& args,
                   std::chrono::seconds timeout = std::chrono::seconds(60));
-
-// Four MNIST IDX files in `dir` (uncompressed): 28x28 images whose class is the
-// position of a bright 6x6 block on a 2x5 grid, jittered by a pixel, over noise.
-// A linear model separates the classes; chance is 10%.
-void write_tiny_mnist(const std::filesystem::path& dir, int train_count = 600, int test_count = 200,
-                      unsigned seed = 7);
-
-std::string read_text(const std::filesystem::path& path);
 
 }  // namespace nabla::test
