@@ -3,7 +3,7 @@
 //   build/apps/mnist_cnn --bn       # reaches >= 99.2% test accuracy with the defaults
 //   build/apps/mnist_cnn --no-bn    # reaches >= 99.0%
 // Flags: build/apps/mnist_cnn --help
-#include "apps/common/trainer_cli.h"
+#include "apps/trainer/run_trainer.h"
 
 int main(int argc, char** argv) {
     return nabla::apps::run_trainer(argc, argv, nabla::apps::ModelKind::cnn, {.epochs = 6, .lr = 0.01f});

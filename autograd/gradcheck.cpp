@@ -36,7 +36,8 @@ struct PoisonGuard {
 
 }  // namespace
 
-GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor>& inputs, const GradcheckOptions& opt) {
+GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor>& inputs,
+                          const GradcheckOptions& opt) {
     PoisonGuard poison;
     GradcheckResult r;
     Generator gen(opt.seed);
@@ -54,7 +55,8 @@ GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor>& input
 
     out.backward(G, /*retain_graph=*/true);
     std::vector<Tensor> analytic;
-    for (const Tensor& x : inputs) analytic.push_back(x.requires_grad() && x.grad().defined() ? x.grad().clone() : Tensor());
+    for (const Tensor& x : inputs)
+        analytic.push_back(x.requires_grad() && x.grad().defined() ? x.grad().clone() : Tensor());
     out.backward(G);
     for (size_t i = 0; i < inputs.size(); ++i) {
         if (!analytic[i].defined()) continue;
@@ -88,14 +90,16 @@ GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor>& input
             const double down = weighted_sum(f(inputs), G);
             x.data()[j] = v;
             // The step actually taken, after rounding to float.
-            const double h = (double(static_cast<float>(v + opt.step)) - double(static_cast<float>(v - opt.step)));
+            const double h =
+                (double(static_cast<float>(v + opt.step)) - double(static_cast<float>(v - opt.step)));
             const double numeric = (up - down) / h;
             const double a = analytic[i].defined() ? analytic[i].data()[j] : 0.0;
             const double err = std::fabs(a - numeric);
             r.max_abs_error = std::max(r.max_abs_error, std::isnan(err) ? INFINITY : err);
             if (!(err <= opt.atol + opt.rtol * std::fabs(numeric)) && shown++ < 5)
-                fail(fmt::format("input {} {} element {}: analytic {:.6g}, numeric {:.6g} (difference {:.3g})", i,
-                                 x.shape(), j, a, numeric, err));
+                fail(
+                    fmt::format("input {} {} element {}: analytic {:.6g}, numeric {:.6g} (difference {:.3g})",
+                                i, x.shape(), j, a, numeric, err));
         }
     }
     if (!r.ok) r.report = "gradcheck failed:\n" + r.report;

@@ -7,9 +7,9 @@
 // in PyTorch's reference script (bench/torch_bench.py), so the two compare directly. Each
 // model's line also gives the GFLOP/s its matrix products reach at the median iteration
 // time, against the machine's sgemm peak measured first.
-#include "apps/common/models.h"
-#include "apps/common/train_loop.h"
-#include "core/blas_select.h"
+#include "apps/shared/models.h"
+#include "apps/shared/optimizer_config.h"
+#include "apps/shared/train_step.h"
 
 #include <CLI/CLI.hpp>
 #include <nabla.h>
@@ -18,9 +18,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <functional>
 #include <numeric>
+#include <optional>
 
 using namespace nabla;
 using namespace nabla::apps;
@@ -60,13 +60,14 @@ data::TensorDataset synthetic(std::int64_t n) {
 }
 
 struct Out {
-    std::ofstream json;
+    std::optional<AppendFile> json;  // --json: one line per measurement, each appended whole
     void emit(const nlohmann::json& j) {
-        if (json.is_open()) json << j.dump() << '\n';
+        if (json) json->append(j.dump() + '\n');
     }
 };
 
-void bench_model(const std::string& name, std::int64_t batch, double peak_gflops, int warmup, int iters, Out& out) {
+void bench_model(const std::string& name, std::int64_t batch, double peak_gflops, int warmup, int iters,
+                 Out& out) {
     const bool bn = name.ends_with("_bn");
     const ModelKind kind = parse_model_kind(name.substr(0, name.find('_')));
     manual_seed(0);
@@ -82,7 +83,8 @@ void bench_model(const std::string& name, std::int64_t batch, double peak_gflops
     model->train();
     std::size_t k = 0;
     const std::uint64_t flops0 = gemm_flop_count();
-    const Timing train = time_ms([&] { train_step(*model, *opt, batches[k++ % batches.size()], kind); }, warmup, iters);
+    const Timing train =
+        time_ms([&] { train_step(*model, *opt, batches[k++ % batches.size()], kind); }, warmup, iters);
     // The matrix products' share of the work, at the median iteration time.
     const double flops_per_iter = double(gemm_flop_count() - flops0) / double(warmup + iters);
     const double gflops = flops_per_iter / (train.median * 1e6);
@@ -95,13 +97,20 @@ void bench_model(const std::string& name, std::int64_t batch, double peak_gflops
     NoGradGuard no_grad;
     const Timing infer = time_ms([&] { (*model)(model_input(b.x, kind)); }, 2, std::max(5, iters / 20));
     const double img_per_s = 1000.0 / (infer.median / 1000.0);
-    fmt::print("{:<8} train iter (batch {}) {:8.3f} ms  [min {:.3f}, max {:.3f}]  {:5.1f} GFLOP/s ({:.0f}% of peak)"
-               "   inference {:9.0f} img/s\n",
-               name, batch, train.median, train.min, train.max, gflops, 100.0 * gflops / peak_gflops, img_per_s);
-    out.emit({{"kind", "model"}, {"model", name}, {"batch", batch}, {"train_iter_ms_median", train.median},
-              {"train_iter_ms_min", train.min}, {"train_iter_ms_max", train.max},
-              {"ms_per_image", train.median / double(batch)}, {"gemm_gflops", gflops},
-              {"infer_img_per_s", img_per_s}, {"iters", iters}});
+    fmt::print(
+        "{:<8} train iter (batch {}) {:8.3f} ms  [min {:.3f}, max {:.3f}]  {:5.1f} GFLOP/s ({:.0f}% of peak)"
+        "   inference {:9.0f} img/s\n",
+        name, batch, train.median, train.min, train.max, gflops, 100.0 * gflops / peak_gflops, img_per_s);
+    out.emit({{"kind", "model"},
+              {"model", name},
+              {"batch", batch},
+              {"train_iter_ms_median", train.median},
+              {"train_iter_ms_min", train.min},
+              {"train_iter_ms_max", train.max},
+              {"ms_per_image", train.median / double(batch)},
+              {"gemm_gflops", gflops},
+              {"infer_img_per_s", img_per_s},
+              {"iters", iters}});
 }
 
 // Returns the GFLOP/s of the median call; `best` also gets the fastest call's, the
@@ -109,7 +118,8 @@ void bench_model(const std::string& name, std::int64_t batch, double peak_gflops
 double bench_sgemm(std::int64_t M, std::int64_t N, std::int64_t K, int iters, Out& out, bool print = true,
                    double* best = nullptr) {
     Tensor a = randn({M, K}), b = randn({K, N}), c = empty({M, N});
-    const Timing t = time_ms([&] { gemm(false, false, M, N, K, 1.0f, a.data(), b.data(), 0.0f, c.data()); }, 3, iters);
+    const Timing t =
+        time_ms([&] { gemm(false, false, M, N, K, 1.0f, a.data(), b.data(), 0.0f, c.data()); }, 3, iters);
     const double flop = 2.0 * double(M) * double(N) * double(K);
     const double gflops = flop / (t.median * 1e6);
     if (best) *best = flop / (t.min * 1e6);
@@ -128,27 +138,50 @@ void bench_kernels(int iters, Out& out) {
     auto leaf = [](Shape s) { return randn(s).requires_grad_(); };
     Tensor x1 = leaf({64, 1, 28, 28}), w1 = leaf({32, 1, 3, 3});
     Tensor x2 = leaf({64, 32, 14, 14}), w2 = leaf({64, 32, 3, 3});
-    for (auto [label, x, w] : {std::tuple{"conv2d 1->32 28x28", x1, w1}, std::tuple{"conv2d 32->64 14x14", x2, w2}}) {
-        bench_kernel(fmt::format("{} forward (batch 64)", label), [&] { NoGradGuard g; conv2d(x, w, Tensor(), 1, 1); },
-                     iters, out);
-        bench_kernel(fmt::format("{} forward+backward", label), [&] {
-            Tensor y = conv2d(x, w, Tensor(), 1, 1);
-            y.backward(ones(y.shape()));
-        }, iters, out);
+    for (auto [label, x, w] :
+         {std::tuple{"conv2d 1->32 28x28", x1, w1}, std::tuple{"conv2d 32->64 14x14", x2, w2}}) {
+        bench_kernel(
+            fmt::format("{} forward (batch 64)", label),
+            [&] {
+                NoGradGuard g;
+                conv2d(x, w, Tensor(), 1, 1);
+            },
+            iters, out);
+        bench_kernel(
+            fmt::format("{} forward+backward", label),
+            [&] {
+                Tensor y = conv2d(x, w, Tensor(), 1, 1);
+                y.backward(ones(y.shape()));
+            },
+            iters, out);
     }
     Tensor h = leaf({64, 32, 28, 28}), g = ones({32}).requires_grad_(), be = zeros({32}).requires_grad_();
     Tensor rm = zeros({32}), rv = ones({32});
-    bench_kernel("batch_norm [64,32,28,28] forward", [&] { NoGradGuard n; batch_norm(h, g, be, rm, rv, {}); }, iters, out);
-    bench_kernel("batch_norm [64,32,28,28] forward+backward", [&] {
-        Tensor y = batch_norm(h, g, be, rm, rv, {});
-        y.backward(ones(y.shape()));
-    }, iters, out);
-    bench_kernel("max_pool2d [64,32,28,28] forward+backward", [&] {
-        Tensor y = max_pool2d(h, 2);
-        y.backward(ones(y.shape()));
-    }, iters, out);
+    bench_kernel(
+        "batch_norm [64,32,28,28] forward",
+        [&] {
+            NoGradGuard n;
+            batch_norm(h, g, be, rm, rv, {});
+        },
+        iters, out);
+    bench_kernel(
+        "batch_norm [64,32,28,28] forward+backward",
+        [&] {
+            Tensor y = batch_norm(h, g, be, rm, rv, {});
+            y.backward(ones(y.shape()));
+        },
+        iters, out);
+    bench_kernel(
+        "max_pool2d [64,32,28,28] forward+backward",
+        [&] {
+            Tensor y = max_pool2d(h, 2);
+            y.backward(ones(y.shape()));
+        },
+        iters, out);
     Tensor logits = leaf({64, 10}), labels = zeros({64});
-    bench_kernel("cross_entropy [64,10] forward+backward", [&] { cross_entropy(logits, labels).backward(); }, iters, out);
+    bench_kernel(
+        "cross_entropy [64,10] forward+backward", [&] { cross_entropy(logits, labels).backward(); }, iters,
+        out);
 }
 
 // One model's training iteration split by op (autograd's optional profile), medians of
@@ -188,7 +221,8 @@ void profile_model(const std::string& name, int warmup, int iters, Out& out) {
         const double f = p.forward_ms / iters, bw = p.backward_ms / iters;
         fmt::print("  {:<22} {:>6} {:9.3f} {:9.3f} {:6.1f}%\n", p.op, p.calls / (iters), f, bw,
                    100.0 * (f + bw) / (total_ms / iters));
-        out.emit({{"kind", "profile"}, {"model", name}, {"op", p.op}, {"forward_ms", f}, {"backward_ms", bw}});
+        out.emit(
+            {{"kind", "profile"}, {"model", name}, {"op", p.op}, {"forward_ms", f}, {"backward_ms", bw}});
     }
     fmt::print("  {:<22} {:>6} {:9.3f} {:>9} {:6.1f}%\n", "optimizer step", 1, step_ms / iters, "",
                100.0 * step_ms / total_ms);
@@ -223,11 +257,14 @@ int main(int argc, char** argv) {
     bool epoch = false, no_kernels = false;
     std::string data_dir = "data/mnist", json, profile;
     CLI::App app{"nabla benchmark: models, kernels, BLAS."};
-    app.add_option("--models", models, "models to time")->delimiter(',')
+    app.add_option("--models", models, "models to time")
+        ->delimiter(',')
         ->check(CLI::IsMember({"mlp", "mlp_bn", "cnn", "cnn_bn"}));
     app.add_option("--iters", iters, "timed training iterations per model")->capture_default_str();
     app.add_option("--warmup", warmup, "untimed iterations first")->capture_default_str();
-    app.add_option("--batch", batch, "training batch size")->capture_default_str()->check(CLI::PositiveNumber);
+    app.add_option("--batch", batch, "training batch size")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     app.add_option("--threads", threads, "threads (0: OMP_NUM_THREADS or every core)");
     app.add_flag("--epoch", epoch, "also time one real MNIST epoch per model (needs --data)");
     app.add_option("--profile", profile, "print one model's training iteration split by op, then exit")
@@ -241,10 +278,11 @@ int main(int argc, char** argv) {
         return app.exit(e);
     }
     try {
-        NABLA_CHECK(iters >= 1 && warmup >= 0 && threads >= 0, "nabla_bench", "invalid --iters/--warmup/--threads");
+        NABLA_CHECK(iters >= 1 && warmup >= 0 && threads >= 0, "nabla_bench",
+                    "invalid --iters/--warmup/--threads");
         if (threads > 0) set_num_threads(threads);
         Out out;
-        if (!json.empty()) out.json.open(json, std::ios::app);
+        if (!json.empty()) out.json.emplace(json, "nabla_bench");
         fmt::print("{}\n", blas_description());
         if (!profile.empty()) {
             profile_model(profile, warmup, iters, out);
@@ -253,7 +291,9 @@ int main(int argc, char** argv) {
         double peak = 0.0;
         bench_sgemm(1024, 1024, 1024, 20, out, false, &peak);
         fmt::print("sgemm peak (1024^3): {:.1f} GFLOP/s\n", peak);
-        out.emit({{"kind", "blas"}, {"description", blas_description()}, {"sgemm_peak_gflops", peak},
+        out.emit({{"kind", "blas"},
+                  {"description", blas_description()},
+                  {"sgemm_peak_gflops", peak},
                   {"threads", get_num_threads()}});
         for (const auto& m : models) bench_model(m, batch, peak, warmup, iters, out);
         if (!no_kernels) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyTorch's side of bench/compare-pytorch: the same four MNIST models as nabla_bench
-(apps/common/models.cpp), the same training iteration (forward + cross-entropy + backward +
+(apps/shared/models.cpp), the same training iteration (forward + cross-entropy + backward +
 SGD lr 0.01 momentum 0.9, batch 64, synthetic MNIST-shaped data), median ms per iteration,
 and inference images/s at batch 1000 in eval mode under no_grad.
 

@@ -4,7 +4,7 @@ find_package(OpenBLAS CONFIG REQUIRED)
 find_package(Threads REQUIRED)
 # Kernels split batch and channel loops over threads (GCC: libgomp).
 find_package(OpenMP REQUIRED COMPONENTS CXX)
-# Header-only; core/safetensors.cpp parses headers with it.
+# Header-only; layers/safetensors.cpp parses headers with it.
 find_package(nlohmann_json REQUIRED)
 # zlib reads gzip-compressed IDX files.
 find_package(ZLIB REQUIRED)

@@ -43,8 +43,8 @@ void use_fast_blas_kernels(int argc, char** argv) {
 
 std::string blas_description() {
     const char* env = std::getenv("OPENBLAS_CORETYPE");
-    return fmt::format("{}, kernel {} (OPENBLAS_CORETYPE={}), {} threads", openblas_get_config(), blas_core_name(),
-                       env ? env : "unset", get_num_threads());
+    return fmt::format("{}, kernel {} (OPENBLAS_CORETYPE={}), {} threads", openblas_get_config(),
+                       blas_core_name(), env ? env : "unset", get_num_threads());
 }
 
 }  // namespace nabla

@@ -18,7 +18,8 @@ Conv2dDims make_conv2d_dims(std::int64_t B, std::int64_t C, std::int64_t H, std:
                             std::int64_t KH, std::int64_t KW, std::int64_t S, std::int64_t P) {
     NABLA_CHECK(S >= 1 && P >= 0, "conv2d", "invalid stride {} or padding {}", S, P);
     NABLA_CHECK(H + 2 * P >= KH && W + 2 * P >= KW, "conv2d",
-                "kernel {}x{} larger than the padded input {}x{} (padding {})", KH, KW, H + 2 * P, W + 2 * P, P);
+                "kernel {}x{} larger than the padded input {}x{} (padding {})", KH, KW, H + 2 * P, W + 2 * P,
+                P);
     return {B, C, H, W, OC, KH, KW, S, P, (H + 2 * P - KH) / S + 1, (W + 2 * P - KW) / S + 1};
 }
 
@@ -108,7 +109,8 @@ constexpr std::int64_t kImagesPerChunk = 4;
 
 }  // namespace
 
-void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias, const Conv2dDims& d) {
+void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias,
+                    const Conv2dDims& d) {
     const std::int64_t K = d.C * d.KH * d.KW, N = d.OH * d.OW;
     ThreadBuffers buffers(d.col_size(), 1);
     // A single image runs outside a parallel region, so its sgemm may use every thread.
@@ -167,12 +169,14 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
     if (dbias)
         for (std::int64_t oc = 0; oc < d.OC; ++oc) {
             double acc = 0.0;
-            for (std::int64_t c = 0; c < chunks; ++c) acc += db_parts[static_cast<std::size_t>(c * d.OC + oc)];
+            for (std::int64_t c = 0; c < chunks; ++c)
+                acc += db_parts[static_cast<std::size_t>(c * d.OC + oc)];
             dbias[oc] = static_cast<float>(acc);
         }
 }
 
-void conv2d_reference(float* out, const float* inp, const float* weight, const float* bias, const Conv2dDims& d) {
+void conv2d_reference(float* out, const float* inp, const float* weight, const float* bias,
+                      const Conv2dDims& d) {
     for (std::int64_t b = 0; b < d.B; ++b)
         for (std::int64_t oc = 0; oc < d.OC; ++oc)
             for (std::int64_t oh = 0; oh < d.OH; ++oh)

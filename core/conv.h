@@ -25,12 +25,14 @@ void im2col(float* col, const float* img, const Conv2dDims& d);
 void col2im_add(float* img, const float* col, const Conv2dDims& d);
 
 // out = conv(inp, weight) + bias; bias may be null.
-void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias, const Conv2dDims& d);
+void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias,
+                    const Conv2dDims& d);
 // The gradients of conv2d_forward given dout and the same inp and weight. Any of dinp,
 // dweight, dbias may be null (not needed); the others are overwritten.
 void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                      const float* weight, const Conv2dDims& d);
 // The direct seven-loop convolution, the reference for tests.
-void conv2d_reference(float* out, const float* inp, const float* weight, const float* bias, const Conv2dDims& d);
+void conv2d_reference(float* out, const float* inp, const float* weight, const float* bias,
+                      const Conv2dDims& d);
 
 }  // namespace nabla

@@ -35,14 +35,13 @@ const char* op_name(UnaryOp op) {
 
 namespace {
 
-
 NABLA_HOT_LOOP void relu_range(float* out, const float* x, std::int64_t lo, std::int64_t hi) {
     for (std::int64_t i = lo; i < hi; ++i) out[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
 // Subgradient 0 at x = 0, as PyTorch; a NaN gradient stays out where the unit is off.
-NABLA_HOT_LOOP void relu_backward_range(float* dx, const float* dy, const float* y,
-                                        std::int64_t lo, std::int64_t hi) {
+NABLA_HOT_LOOP void relu_backward_range(float* dx, const float* dy, const float* y, std::int64_t lo,
+                                        std::int64_t hi) {
     for (std::int64_t i = lo; i < hi; ++i) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
 }
 
@@ -103,8 +102,8 @@ void binary_forward(BinaryOp op, float* out, const Shape& os, const float* a, co
     }
 }
 
-void binary_reference(BinaryOp op, float* out, const Shape& os, const float* a, const Shape& as, const float* b,
-                      const Shape& bs) {
+void binary_reference(BinaryOp op, float* out, const Shape& os, const float* a, const Shape& as,
+                      const float* b, const Shape& bs) {
     for (std::int64_t i = 0; i < os.numel(); ++i) {
         const float x = a[broadcast_offset(i, os, as)], y = b[broadcast_offset(i, os, bs)];
         switch (op) {
@@ -173,7 +172,8 @@ void unary_backward(UnaryOp op, float* dx, const float* dy, const float* x, cons
             for (std::int64_t i = 0; i < n; ++i) dx[i] = dy[i] * 0.5f / y[i];
             break;
         case UnaryOp::relu:  // subgradient 0 at x = 0, as PyTorch
-            parallel_ranges(n, [&](std::int64_t lo, std::int64_t hi) { relu_backward_range(dx, dy, y, lo, hi); });
+            parallel_ranges(
+                n, [&](std::int64_t lo, std::int64_t hi) { relu_backward_range(dx, dy, y, lo, hi); });
             break;
         case UnaryOp::sigmoid:  // s (1 - s)
             for (std::int64_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);

@@ -11,10 +11,11 @@ namespace nabla {
 
 Pool2dDims make_pool2d_dims(std::int64_t B, std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t K,
                             std::int64_t S, std::int64_t P) {
-    NABLA_CHECK(K >= 1 && S >= 1 && P >= 0, "max_pool2d", "invalid kernel {}, stride {} or padding {}", K, S, P);
+    NABLA_CHECK(K >= 1 && S >= 1 && P >= 0, "max_pool2d", "invalid kernel {}, stride {} or padding {}", K, S,
+                P);
     NABLA_CHECK(2 * P <= K, "max_pool2d", "padding {} must be at most half the kernel size {}", P, K);
-    NABLA_CHECK(H + 2 * P >= K && W + 2 * P >= K, "max_pool2d", "kernel {} larger than the padded input {}x{}",
-                K, H + 2 * P, W + 2 * P);
+    NABLA_CHECK(H + 2 * P >= K && W + 2 * P >= K, "max_pool2d",
+                "kernel {} larger than the padded input {}x{}", K, H + 2 * P, W + 2 * P);
     return {B, C, H, W, K, S, P, (H + 2 * P - K) / S + 1, (W + 2 * P - K) / S + 1};
 }
 
@@ -39,9 +40,18 @@ NABLA_HOT_LOOP void max_pool2x2(float* out, std::int32_t* argmax, const float* p
             float best = r0[2 * ow];
             int best_i = i;
             // !(v <= best): v is greater or NaN; best == best: best is not NaN yet.
-            if (!(v1 <= best) && best == best) { best = v1; best_i = i + 1; }
-            if (!(v2 <= best) && best == best) { best = v2; best_i = i + w; }
-            if (!(v3 <= best) && best == best) { best = v3; best_i = i + w + 1; }
+            if (!(v1 <= best) && best == best) {
+                best = v1;
+                best_i = i + 1;
+            }
+            if (!(v2 <= best) && best == best) {
+                best = v2;
+                best_i = i + w;
+            }
+            if (!(v3 <= best) && best == best) {
+                best = v3;
+                best_i = i + w + 1;
+            }
             o[ow] = best;
             a[ow] = best_i;
         }

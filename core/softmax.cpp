@@ -41,8 +41,8 @@ void cross_entropy_forward(float* losses, float* probs, const float* logits, con
     }
 }
 
-void cross_entropy_backward(float* dlogits, const float* probs, const std::int64_t* labels, const float* scale,
-                            std::int64_t N, std::int64_t C) {
+void cross_entropy_backward(float* dlogits, const float* probs, const std::int64_t* labels,
+                            const float* scale, std::int64_t N, std::int64_t C) {
     for (std::int64_t n = 0; n < N; ++n) {
         for (std::int64_t c = 0; c < C; ++c) dlogits[n * C + c] = scale[n] * probs[n * C + c];
         dlogits[n * C + labels[n]] -= scale[n];

@@ -14,7 +14,7 @@ void log_softmax_backward(float* dx, const float* dy, const float* y, std::int64
 void cross_entropy_forward(float* losses, float* probs, const float* logits, const std::int64_t* labels,
                            std::int64_t N, std::int64_t C);
 // dlogits[n, c] = scale[n] * (probs[n, c] - [c == label[n]]).
-void cross_entropy_backward(float* dlogits, const float* probs, const std::int64_t* labels, const float* scale,
-                            std::int64_t N, std::int64_t C);
+void cross_entropy_backward(float* dlogits, const float* probs, const std::int64_t* labels,
+                            const float* scale, std::int64_t N, std::int64_t C);
 
 }  // namespace nabla

@@ -99,7 +99,9 @@ BlockCache& cache() {
     return *c;
 }
 
-std::size_t bytes_for(std::int64_t numel) { return static_cast<std::size_t>(numel == 0 ? 1 : numel) * sizeof(float); }
+std::size_t bytes_for(std::int64_t numel) {
+    return static_cast<std::size_t>(numel == 0 ? 1 : numel) * sizeof(float);
+}
 
 }  // namespace
 

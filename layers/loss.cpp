@@ -10,8 +10,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& labels, Reduction reduc
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
     NABLA_CHECK(input.defined() && target.defined() && input.shape() == target.shape(), "mse_loss",
-                "input {} and target {} must have the same shape", input.defined() ? input.shape().str() : "?",
-                target.defined() ? target.shape().str() : "?");
+                "input {} and target {} must have the same shape",
+                input.defined() ? input.shape().str() : "?", target.defined() ? target.shape().str() : "?");
     const Tensor sq = pow(input - target, 2.0f);
     switch (reduction) {
         case Reduction::mean: return mean(sq);

@@ -30,7 +30,8 @@ void load_state_dict(Module& module, const NamedTensors& tensors) {
                                            describe(it->second), t.shape()));
         given.erase(it);
     }
-    for (const auto& [name, t] : given) problems.push_back(fmt::format("unexpected '{}' {}", name, t.shape()));
+    for (const auto& [name, t] : given)
+        problems.push_back(fmt::format("unexpected '{}' {}", name, t.shape()));
     NABLA_CHECK(problems.empty(), "load_state_dict", "the checkpoint does not fit {}: {}", module.name(),
                 fmt::join(problems, "; "));
     NoGradGuard no_grad;

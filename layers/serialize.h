@@ -1,9 +1,9 @@
 #pragma once
 // Module checkpoints: parameters and buffers by dotted name ("0.weight",
-// "1.running_mean"), in the safetensors format (core/safetensors.h), so the Python
+// "1.running_mean"), in the safetensors format (layers/safetensors.h), so the Python
 // safetensors package and PyTorch tools read them.
-#include "core/safetensors.h"
 #include "layers/module.h"
+#include "layers/safetensors.h"
 
 #include <string>
 

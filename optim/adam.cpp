@@ -17,10 +17,10 @@ void validate(const AdamOptions& o) {
 }
 
 Adam::Adam(const std::vector<Tensor>& params, const AdamOptions& options)
-    : Adam("Adam", {{params, options}}, false) {}
-Adam::Adam(const std::vector<ParamGroup<AdamOptions>>& groups) : Adam("Adam", groups, false) {}
-Adam::Adam(std::string name, const std::vector<ParamGroup<AdamOptions>>& groups, bool decoupled)
-    : OptimizerWith<AdamOptions>(std::move(name), groups), decoupled_(decoupled) {}
+    : Adam("Adam", {{params, options}}) {}
+Adam::Adam(const std::vector<ParamGroup<AdamOptions>>& groups) : Adam("Adam", groups) {}
+Adam::Adam(std::string name, const std::vector<ParamGroup<AdamOptions>>& groups)
+    : OptimizerWith<AdamOptions>(std::move(name), groups) {}
 
 namespace {
 
@@ -72,7 +72,7 @@ void Adam::update(std::size_t group, Tensor& param, const Tensor& grad, std::vec
                         .wd = static_cast<float>(o.weight_decay),
                         .decay_factor = static_cast<float>(1.0 - o.lr * o.weight_decay),
                         .decay = o.weight_decay != 0.0,
-                        .decoupled = decoupled_};
+                        .decoupled = o.decoupled_weight_decay};
     // Elements are independent: large tensors are split over the threads.
     parallel_ranges(param.numel(), [&](std::int64_t lo, std::int64_t hi) {
         adam_step(p + lo, g + lo, m + lo, v + lo, hi - lo, step);
@@ -80,18 +80,14 @@ void Adam::update(std::size_t group, Tensor& param, const Tensor& grad, std::vec
 }
 
 namespace {
-AdamOptions to_adam(const AdamWOptions& w) {
-    return {.lr = w.lr, .beta1 = w.beta1, .beta2 = w.beta2, .eps = w.eps, .weight_decay = w.weight_decay};
-}
-std::vector<ParamGroup<AdamOptions>> to_adam(const std::vector<ParamGroup<AdamWOptions>>& groups) {
-    std::vector<ParamGroup<AdamOptions>> out;
-    for (const auto& g : groups) out.push_back({g.params, to_adam(g.options)});
-    return out;
+std::vector<ParamGroup<AdamOptions>> decoupled(std::vector<ParamGroup<AdamOptions>> groups) {
+    for (auto& g : groups) g.options.decoupled_weight_decay = true;
+    return groups;
 }
 }  // namespace
 
-AdamW::AdamW(const std::vector<Tensor>& params, const AdamWOptions& options)
-    : Adam("AdamW", {{params, to_adam(options)}}, true) {}
-AdamW::AdamW(const std::vector<ParamGroup<AdamWOptions>>& groups) : Adam("AdamW", to_adam(groups), true) {}
+AdamW::AdamW(const std::vector<Tensor>& params, const AdamOptions& options)
+    : AdamW(std::vector<ParamGroup<AdamOptions>>{{params, options}}) {}
+AdamW::AdamW(const std::vector<ParamGroup<AdamOptions>>& groups) : Adam("AdamW", decoupled(groups)) {}
 
 }  // namespace nabla::optim

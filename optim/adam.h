@@ -18,7 +18,10 @@ struct AdamOptions {
     double beta1 = 0.9;         // in [0, 1)
     double beta2 = 0.999;       // in [0, 1)
     double eps = 1e-8;          // >= 0
-    double weight_decay = 0.0;  // L2 penalty added to the gradient
+    double weight_decay = 0.0;  // an L2 penalty added to the gradient, or decoupled (below)
+    // AdamW's rule, p *= 1 - lr * weight_decay each step (torch.optim.Adam's flag of the
+    // same name); AdamW sets it.
+    bool decoupled_weight_decay = false;
 };
 void validate(const AdamOptions& options);
 
@@ -28,26 +31,17 @@ public:
     explicit Adam(const std::vector<ParamGroup<AdamOptions>>& groups);
 
 protected:
-    Adam(std::string name, const std::vector<ParamGroup<AdamOptions>>& groups, bool decoupled);
+    Adam(std::string name, const std::vector<ParamGroup<AdamOptions>>& groups);
     std::vector<std::string> state_names() const override { return {"exp_avg", "exp_avg_sq"}; }
     void update(std::size_t group, Tensor& param, const Tensor& grad, std::vector<Tensor>& state) override;
-
-private:
-    bool decoupled_;  // AdamW: decay the weights directly instead of adding to the gradient
 };
 
-struct AdamWOptions {
-    double lr = 1e-3;
-    double beta1 = 0.9;
-    double beta2 = 0.999;
-    double eps = 1e-8;
-    double weight_decay = 1e-2;  // decoupled: p *= 1 - lr * weight_decay each step
-};
-
+// Adam with decoupled_weight_decay in every group. weight_decay defaults to 0 as for Adam
+// (PyTorch's AdamW defaults to 1e-2): AdamW(params, {.lr = 1e-3, .weight_decay = 1e-2}).
 class AdamW : public Adam {
 public:
-    AdamW(const std::vector<Tensor>& params, const AdamWOptions& options = {});
-    explicit AdamW(const std::vector<ParamGroup<AdamWOptions>>& groups);
+    AdamW(const std::vector<Tensor>& params, const AdamOptions& options = {});
+    explicit AdamW(const std::vector<ParamGroup<AdamOptions>>& groups);
 };
 
 }  // namespace nabla::optim

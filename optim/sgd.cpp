@@ -70,24 +70,13 @@ void SGD::update(std::size_t group, Tensor& param, const Tensor& grad, std::vect
     });
 }
 
-namespace {
-SGDOptions to_sgd(const MomentumOptions& m) {
-    return {.lr = m.lr,
-            .momentum = m.momentum,
-            .dampening = m.dampening,
-            .nesterov = m.nesterov,
-            .weight_decay = m.weight_decay};
+Momentum::Momentum(const std::vector<Tensor>& params, const SGDOptions& options)
+    : Momentum(std::vector<ParamGroup<SGDOptions>>{{params, options}}) {}
+Momentum::Momentum(const std::vector<ParamGroup<SGDOptions>>& groups) : SGD("Momentum", groups) {
+    // After the base's checks, so an invalid option is named before a missing momentum.
+    for (std::size_t g = 0; g < num_groups(); ++g)
+        NABLA_CHECK(options(g).momentum > 0.0, name(),
+                    "group {} has momentum 0: give one (e.g. {{.momentum = 0.9}}) or use SGD", g);
 }
-std::vector<ParamGroup<SGDOptions>> to_sgd(const std::vector<ParamGroup<MomentumOptions>>& groups) {
-    std::vector<ParamGroup<SGDOptions>> out;
-    for (const auto& g : groups) out.push_back({g.params, to_sgd(g.options)});
-    return out;
-}
-}  // namespace
-
-Momentum::Momentum(const std::vector<Tensor>& params, const MomentumOptions& options)
-    : SGD("Momentum", {{params, to_sgd(options)}}) {}
-Momentum::Momentum(const std::vector<ParamGroup<MomentumOptions>>& groups)
-    : SGD("Momentum", to_sgd(groups)) {}
 
 }  // namespace nabla::optim

@@ -10,7 +10,7 @@ namespace nabla::optim {
 
 struct SGDOptions {
     double lr = 0.01;
-    double momentum = 0.0;   // in [0, 1)
+    double momentum = 0.0;   // in [0, 1); Momentum needs it > 0
     double dampening = 0.0;  // in [0, 1]
     bool nesterov = false;   // needs momentum > 0 and dampening 0
     double weight_decay = 0.0;
@@ -28,19 +28,13 @@ protected:
     void update(std::size_t group, Tensor& param, const Tensor& grad, std::vector<Tensor>& state) override;
 };
 
-// SGD with momentum 0.9 unless told otherwise: the classic "momentum" optimizer.
-struct MomentumOptions {
-    double lr = 0.01;
-    double momentum = 0.9;
-    double dampening = 0.0;
-    bool nesterov = false;
-    double weight_decay = 0.0;
-};
-
+// The classic "momentum" optimizer: SGD with the same options, which must give a momentum
+// (0 would be plain SGD under another name, so it is refused):
+//   Momentum(params, {.lr = 0.1, .momentum = 0.9})
 class Momentum : public SGD {
 public:
-    Momentum(const std::vector<Tensor>& params, const MomentumOptions& options);
-    explicit Momentum(const std::vector<ParamGroup<MomentumOptions>>& groups);
+    Momentum(const std::vector<Tensor>& params, const SGDOptions& options);
+    explicit Momentum(const std::vector<ParamGroup<SGDOptions>>& groups);
 };
 
 }  // namespace nabla::optim

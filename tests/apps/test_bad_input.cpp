@@ -1,6 +1,11 @@
 // Bad input to the trainers: every case ends with a clear message and a non-zero exit
 // status, never a signal or a hang.
-#include "apps/app_fixture.h"
+#include "support/app_checks.h"
+#include "support/idx_files.h"
+#include "support/tiny_mnist.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 using namespace nabla;
 using namespace nabla::test;
@@ -11,24 +16,28 @@ struct BadCase {
     std::string message;  // must appear in the output
 };
 
-void require_all_fail_cleanly(const std::string& binary, const TinyMnist& tiny,
-                              const std::vector<BadCase>& cases) {
+// Runs `binary` on the tiny data with each case's flags; the verdict names every case
+// that did not fail cleanly with its message.
+Verdict all_fail_cleanly(const std::string& binary, const TinyMnist& tiny,
+                         const std::vector<BadCase>& cases) {
+    std::string why;
     for (const BadCase& c : cases) {
         std::string joined;
         for (const auto& a : c.args) joined += a + " ";
-        INFO("args: " << joined);
         // Not tiny.args(): its --batch-size would clash with the cases' own.
         std::vector<std::string> args{"--data", tiny.data.string(), "--threads", "1", "--limit-train",
                                       "64",     "--quiet"};
         args.insert(args.end(), c.args.begin(), c.args.end());
-        require_clean_failure(run_app(binary, args, std::chrono::seconds(30)), c.message);
+        const Verdict v = failed_cleanly(run_app(binary, args, std::chrono::seconds(30)), c.message);
+        if (!v) why += "args: " + joined + "\n" + v.why + "\n";
     }
+    return why.empty() ? Verdict::pass() : Verdict::fail(why);
 }
 }  // namespace
 
 TEST_CASE("unknown or malformed flags are rejected with the flag named", "[apps][bad_input]") {
     const TinyMnist tiny;
-    require_all_fail_cleanly(mnist_mlp_path(), tiny,
+    REQUIRE(all_fail_cleanly(mnist_mlp_path(), tiny,
                              {{{"--bogus"}, "--bogus"},
                               {{"--epochs", "two"}, "two"},
                               {{"--lr", "fast"}, "fast"},
@@ -36,12 +45,12 @@ TEST_CASE("unknown or malformed flags are rejected with the flag named", "[apps]
                               {{"--optimizer", "rmsprop"}, "rmsprop"},
                               {{"--bn", "--epochs"}, "--epochs"},
                               {{"--lr", "0.1", "--lr", "0.2"}, "--lr"},
-                              {{"stray"}, "stray"}});
+                              {{"stray"}, "stray"}}));
 }
 
 TEST_CASE("invalid hyperparameters are rejected before any training", "[apps][bad_input]") {
     const TinyMnist tiny;
-    require_all_fail_cleanly(mnist_mlp_path(), tiny,
+    REQUIRE(all_fail_cleanly(mnist_mlp_path(), tiny,
                              {{{"--lr", "0"}, "invalid learning rate: 0"},
                               {{"--lr=-0.1"}, "invalid learning rate: -0.1"},
                               {{"--lr", "nan"}, "invalid learning rate"},
@@ -52,12 +61,12 @@ TEST_CASE("invalid hyperparameters are rejected before any training", "[apps][ba
                               {{"--momentum=-0.5"}, "invalid momentum: -0.5"},
                               {{"--weight-decay=-1"}, "invalid weight decay"},
                               {{"--eval-only"}, "--eval-only needs --resume"},
-                              {{"--bn", "--batch-size", "1"}, "--bn needs --batch-size >= 2"}});
-    require_clean_failure(run_app(mnist_mlp_path(), {"--data", tiny.data.string(), "--limit-test=-3"}),
-                          "--limit-train/--limit-test must be >= 0");
+                              {{"--bn", "--batch-size", "1"}, "--bn needs --batch-size >= 2"}}));
+    REQUIRE(failed_cleanly(run_app(mnist_mlp_path(), {"--data", tiny.data.string(), "--limit-test=-3"}),
+                           "--limit-train/--limit-test must be >= 0"));
     // Also with a data directory that does not exist: the hyperparameter is reported, not the data.
     const AppResult r = run_app(mnist_mlp_path(), {"--data", tiny.path("nowhere"), "--lr", "0"});
-    require_clean_failure(r, "invalid learning rate");
+    REQUIRE(failed_cleanly(r, "invalid learning rate"));
 }
 
 TEST_CASE("a data directory with missing or corrupt files is reported with the file and a hint",
@@ -67,7 +76,7 @@ TEST_CASE("a data directory with missing or corrupt files is reported with the f
         return run_app(mnist_mlp_path(),
                        {"--data", dir.string(), "--threads", "1", "--epochs", "1", "--quiet"});
     };
-    require_clean_failure(run(tiny.dir / "nowhere"), "scripts/fetch-mnist");
+    REQUIRE(failed_cleanly(run(tiny.dir / "nowhere"), "scripts/fetch-mnist"));
 
     const auto fresh_copy = [&](const std::string& name) {
         const std::filesystem::path dir = tiny.dir / name;
@@ -76,7 +85,7 @@ TEST_CASE("a data directory with missing or corrupt files is reported with the f
     };
     const auto missing = fresh_copy("missing");
     std::filesystem::remove(missing / "t10k-labels-idx1-ubyte");
-    require_clean_failure(run(missing), "no t10k labels file");
+    REQUIRE(failed_cleanly(run(missing), "no t10k labels file"));
 
     const auto bad_magic = fresh_copy("bad_magic");
     {
@@ -84,28 +93,28 @@ TEST_CASE("a data directory with missing or corrupt files is reported with the f
                        std::ios::in | std::ios::out | std::ios::binary);
         f.write("\x00\x00\x09\x99", 4);
     }
-    require_clean_failure(run(bad_magic), "wrong magic number");
+    REQUIRE(failed_cleanly(run(bad_magic), "wrong magic number"));
 
     const auto truncated = fresh_copy("truncated");
     std::filesystem::resize_file(truncated / "train-images-idx3-ubyte", 5000);
-    require_clean_failure(run(truncated), "truncated data");
+    REQUIRE(failed_cleanly(run(truncated), "truncated data"));
 
     const auto header_only = fresh_copy("header_only");
     std::filesystem::resize_file(header_only / "t10k-labels-idx1-ubyte", 3);
-    require_clean_failure(run(header_only), "t10k-labels-idx1-ubyte");
+    REQUIRE(failed_cleanly(run(header_only), "t10k-labels-idx1-ubyte"));
 
     const auto bad_gzip = fresh_copy("bad_gzip");
     std::filesystem::remove(bad_gzip / "t10k-images-idx3-ubyte");
     write_file(bad_gzip / "t10k-images-idx3-ubyte.gz", Bytes{0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7});
-    require_clean_failure(run(bad_gzip), "corrupt gzip stream");
+    REQUIRE(failed_cleanly(run(bad_gzip), "corrupt gzip stream"));
 
     const auto mismatch = fresh_copy("mismatch");
     write_file(mismatch / "t10k-labels-idx1-ubyte", idx_labels(Bytes(150, 1)));
-    require_clean_failure(run(mismatch), "holds 150 labels");
+    REQUIRE(failed_cleanly(run(mismatch), "holds 150 labels"));
 
     const auto bad_label = fresh_copy("bad_label");
     write_file(bad_label / "t10k-labels-idx1-ubyte", idx_labels(Bytes(200, 12)));
-    require_clean_failure(run(bad_label), "label 12 of sample 0 is out of range");
+    REQUIRE(failed_cleanly(run(bad_label), "label 12 of sample 0 is out of range"));
 }
 
 TEST_CASE("a checkpoint of another architecture or optimizer is refused, naming both",
@@ -113,49 +122,49 @@ TEST_CASE("a checkpoint of another architecture or optimizer is refused, naming 
     const TinyMnist tiny;
     const std::string mlp = tiny.path("mlp.safetensors"), mlp_bn = tiny.path("mlp_bn.safetensors");
     const std::string adam = tiny.path("adam.safetensors");
-    require_success(run_app(mnist_mlp_path(), tiny.args({"--no-bn", "--epochs", "1", "--save", mlp}, 64)));
-    require_success(run_app(mnist_mlp_path(), tiny.args({"--bn", "--epochs", "1", "--save", mlp_bn}, 64)));
-    require_success(
+    REQUIRE(succeeded(run_app(mnist_mlp_path(), tiny.args({"--no-bn", "--epochs", "1", "--save", mlp}, 64))));
+    REQUIRE(succeeded(run_app(mnist_mlp_path(), tiny.args({"--bn", "--epochs", "1", "--save", mlp_bn}, 64))));
+    REQUIRE(succeeded(
         run_app(mnist_mlp_path(),
-                tiny.args({"--no-bn", "--optimizer", "adam", "--epochs", "1", "--save", adam}, 64)));
+                tiny.args({"--no-bn", "--optimizer", "adam", "--epochs", "1", "--save", adam}, 64))));
 
-    require_clean_failure(
+    REQUIRE(failed_cleanly(
         run_app(mnist_cnn_path(), tiny.args({"--no-bn", "--resume", mlp, "--epochs", "2"}, 64)),
-        "holds a mlp model, this run trains cnn");
-    require_clean_failure(run_app(mnist_cnn_path(), tiny.args({"--eval-only", "--resume", mlp_bn}, 64)),
-                          "holds a mlp_bn model, this run trains cnn");
-    require_clean_failure(
+        "holds a mlp model, this run trains cnn"));
+    REQUIRE(failed_cleanly(run_app(mnist_cnn_path(), tiny.args({"--eval-only", "--resume", mlp_bn}, 64)),
+                           "holds a mlp_bn model, this run trains cnn"));
+    REQUIRE(failed_cleanly(
         run_app(mnist_mlp_path(), tiny.args({"--no-bn", "--resume", mlp_bn, "--epochs", "2"}, 64)),
-        "holds a mlp_bn model, this run trains mlp");
-    require_clean_failure(
-        run_app(mnist_mlp_path(), tiny.args({"--bn", "--resume", mlp, "--epochs", "2"}, 64)),
-        "holds a mlp model, this run trains mlp_bn");
-    require_clean_failure(
+        "holds a mlp_bn model, this run trains mlp"));
+    REQUIRE(
+        failed_cleanly(run_app(mnist_mlp_path(), tiny.args({"--bn", "--resume", mlp, "--epochs", "2"}, 64)),
+                       "holds a mlp model, this run trains mlp_bn"));
+    REQUIRE(failed_cleanly(
         run_app(mnist_mlp_path(), tiny.args({"--no-bn", "--resume", adam, "--epochs", "2"}, 64)),
-        "trained with the adam optimizer, this run uses momentum (pass --optimizer adam)");
-    require_clean_failure(
+        "trained with the adam optimizer, this run uses momentum (pass --optimizer adam)"));
+    REQUIRE(failed_cleanly(
         run_app(mnist_mlp_path(),
                 tiny.args({"--no-bn", "--optimizer", "sgd", "--resume", mlp, "--epochs", "2"}, 64)),
-        "trained with the momentum optimizer, this run uses sgd");
+        "trained with the momentum optimizer, this run uses sgd"));
     // A file that is not a checkpoint at all, and one that does not exist.
     const std::string plain = tiny.path("plain.safetensors");
     save_safetensors(plain, {{"w", zeros({2, 2})}});
-    require_clean_failure(run_app(mnist_mlp_path(), tiny.args({"--resume", plain})),
-                          "not a nabla checkpoint");
-    require_clean_failure(run_app(mnist_mlp_path(), tiny.args({"--resume", tiny.path("none.safetensors")})),
-                          "none.safetensors");
+    REQUIRE(
+        failed_cleanly(run_app(mnist_mlp_path(), tiny.args({"--resume", plain})), "not a nabla checkpoint"));
+    REQUIRE(failed_cleanly(run_app(mnist_mlp_path(), tiny.args({"--resume", tiny.path("none.safetensors")})),
+                           "none.safetensors"));
 }
 
 TEST_CASE("outputs that cannot be written are reported", "[apps][bad_input]") {
     const TinyMnist tiny;
-    require_clean_failure(
+    REQUIRE(failed_cleanly(
         run_app(mnist_mlp_path(),
                 tiny.args({"--epochs", "1", "--metrics", tiny.path("no/such/dir/m.jsonl")}, 64)),
-        "no/such/dir/m.jsonl");
-    require_clean_failure(
+        "no/such/dir/m.jsonl"));
+    REQUIRE(failed_cleanly(
         run_app(mnist_mlp_path(),
                 tiny.args({"--epochs", "1", "--save", tiny.path("no/such/dir/c.safetensors")}, 64)),
-        "no/such/dir/c.safetensors");
+        "no/such/dir/c.safetensors"));
 }
 
 TEST_CASE("with BN a last batch of one image is skipped instead of failing the run", "[apps][bad_input]") {
@@ -165,7 +174,7 @@ TEST_CASE("with BN a last batch of one image is skipped instead of failing the r
         const AppResult r =
             run_app(binary, {"--data", tiny.data.string(), "--threads", "1", "--bn", "--batch-size", "32",
                              "--limit-train", "33", "--epochs", "1", "--log-every", "100"});
-        require_success(r);
+        REQUIRE(succeeded(r));
         REQUIRE_THAT(r.out, Catch::Contains("33 training images in batches of 32 leave a last batch of one"));
     }
 }

@@ -1,6 +1,10 @@
 // bn_compare on the tests' tiny data writes a complete, self-contained report, and
 // without MNIST says in one line how to fetch it.
-#include "apps/app_fixture.h"
+#include "support/app_checks.h"
+#include "support/tiny_mnist.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 #include <regex>
 
@@ -19,7 +23,7 @@ TEST_CASE("bn_compare writes report.html, report.md, summary.csv and every run's
                                 {"--data", tiny.data.string(), "--max-steps", "30", "--limit-test", "200",
                                  "--quiet", "--threads", "1", "--out", out.string()},
                                 std::chrono::seconds(120));
-    require_success(r);
+    REQUIRE(succeeded(r));
     INFO(r.out);
 
     // Each experiment trains without and with BN: 8 runs.

@@ -1,7 +1,11 @@
 // Checkpoints: resuming gives bit-identical weights to an uninterrupted run, also
 // after SIGKILL in the middle of a run; a damaged checkpoint is refused with a clear
 // message and leaves the previous one usable.
-#include "apps/app_fixture.h"
+#include "support/app_checks.h"
+#include "support/tiny_mnist.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 #include <csignal>
 #include <thread>
@@ -35,15 +39,15 @@ TEST_CASE("2 epochs straight and 1 epoch + resume for 1 more save bit-identical 
             extra.insert(extra.end(), variant.begin(), variant.end());
             return tiny.args(extra);
         };
-        require_success(run_app(mnist_mlp_path(), args({"--epochs", "2", "--save", a})));
-        require_success(run_app(mnist_mlp_path(), args({"--epochs", "1", "--save", b})));
+        REQUIRE(succeeded(run_app(mnist_mlp_path(), args({"--epochs", "2", "--save", a}))));
+        REQUIRE(succeeded(run_app(mnist_mlp_path(), args({"--epochs", "1", "--save", b}))));
         REQUIRE(checkpoint_epoch(b) == "1");
         const AppResult resumed =
             run_app(mnist_mlp_path(), args({"--resume", b, "--epochs", "2", "--save", b}));
-        require_success(resumed);
+        REQUIRE(succeeded(resumed));
         REQUIRE_THAT(resumed.out, Catch::Contains("epoch 2:"));
         REQUIRE_THAT(resumed.out, !Catch::Contains("epoch 1:"));
-        require_identical_tensors(a, b);
+        REQUIRE(same_tensors(a, b));
     }
 }
 
@@ -55,7 +59,7 @@ TEST_CASE("a trainer killed with SIGKILL mid-run resumes from its last checkpoin
         extra.insert(extra.end(), {"--bn", "--epochs", "12"});
         return tiny.args(extra, 256);
     };
-    require_success(run_app(mnist_mlp_path(), args({"--save", straight})));
+    REQUIRE(succeeded(run_app(mnist_mlp_path(), args({"--save", straight}))));
 
     {
         AppProcess run(mnist_mlp_path(), args({"--save", ckpt}), tiny.dir.path());
@@ -73,15 +77,15 @@ TEST_CASE("a trainer killed with SIGKILL mid-run resumes from its last checkpoin
     }
     INFO("killed after epoch " << checkpoint_epoch(ckpt));
     const AppResult resumed = run_app(mnist_mlp_path(), args({"--resume", ckpt, "--save", ckpt}));
-    require_success(resumed);
-    require_identical_tensors(straight, ckpt);
+    REQUIRE(succeeded(resumed));
+    REQUIRE(same_tensors(straight, ckpt));
 }
 
 TEST_CASE("a corrupt or truncated checkpoint is refused and the previous one stays usable",
           "[apps][checkpoint][crash]") {
     const TinyMnist tiny;
     const std::string good = tiny.path("good.safetensors");
-    require_success(run_app(mnist_mlp_path(), tiny.args({"--epochs", "1", "--save", good})));
+    REQUIRE(succeeded(run_app(mnist_mlp_path(), tiny.args({"--epochs", "1", "--save", good}))));
     const std::string good_bytes = read_text(good);
     REQUIRE(good_bytes.size() > 1000);
 
@@ -109,16 +113,16 @@ TEST_CASE("a corrupt or truncated checkpoint is refused and the previous one sta
         // Resuming the damaged file with --save pointing at the good one must not touch it.
         const AppResult r =
             run_app(mnist_mlp_path(), tiny.args({"--resume", bad, "--epochs", "2", "--save", good}));
-        require_clean_failure(r, bad);
+        REQUIRE(failed_cleanly(r, bad));
         if (bad == bad_epoch) REQUIRE_THAT(r.err, Catch::Contains("metadata 'epoch' is not a number: 'one'"));
         REQUIRE_THAT(r.err, Catch::StartsWith("error: "));
         REQUIRE(read_text(good) == good_bytes);
     }
     // The previous checkpoint still evaluates and resumes.
-    require_success(run_app(mnist_mlp_path(), tiny.args({"--eval-only", "--resume", good})));
+    REQUIRE(succeeded(run_app(mnist_mlp_path(), tiny.args({"--eval-only", "--resume", good}))));
     const AppResult resumed =
         run_app(mnist_mlp_path(), tiny.args({"--resume", good, "--epochs", "2", "--save", good}));
-    require_success(resumed);
+    REQUIRE(succeeded(resumed));
     REQUIRE(checkpoint_epoch(good) == "2");
 }
 
@@ -131,7 +135,7 @@ TEST_CASE("Ctrl-C stops a run cleanly with its last checkpoint, which resumes to
         extra.insert(extra.end(), {"--no-bn", "--epochs", "12"});
         return tiny.args(extra, 256);
     };
-    require_success(run_app(mnist_mlp_path(), args({"--save", straight})));
+    REQUIRE(succeeded(run_app(mnist_mlp_path(), args({"--save", straight}))));
     {
         AppProcess run(mnist_mlp_path(), args({"--save", ckpt}), tiny.dir.path());
         while (run.running() && !std::filesystem::exists(ckpt))
@@ -148,6 +152,6 @@ TEST_CASE("Ctrl-C stops a run cleanly with its last checkpoint, which resumes to
             REQUIRE_THAT(stopped.out, Catch::Contains("the checkpoint " + ckpt + " holds epoch"));
         }
     }
-    require_success(run_app(mnist_mlp_path(), args({"--resume", ckpt, "--save", ckpt})));
-    require_identical_tensors(straight, ckpt);
+    REQUIRE(succeeded(run_app(mnist_mlp_path(), args({"--resume", ckpt, "--save", ckpt}))));
+    REQUIRE(same_tensors(straight, ckpt));
 }

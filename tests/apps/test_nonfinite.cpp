@@ -1,6 +1,10 @@
 // A diverging run (a huge learning rate) stops with a message naming the step and
 // epoch, or, with --allow-nonfinite, skips those steps and finishes.
-#include "apps/app_fixture.h"
+#include "support/app_checks.h"
+#include "support/tiny_mnist.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 #include <regex>
 
@@ -12,7 +16,7 @@ TEST_CASE("a non-finite loss stops the trainer with the step and epoch", "[apps]
     const std::string ckpt = tiny.path("diverged.safetensors");
     const AppResult r =
         run_app(mnist_mlp_path(), tiny.args({"--no-bn", "--lr", "1e8", "--epochs", "3", "--save", ckpt}));
-    require_clean_failure(r, "the loss became");
+    REQUIRE(failed_cleanly(r, "the loss became"));
     INFO(r.describe());
     REQUIRE(std::regex_search(r.err, std::regex(R"(the loss became (nan|inf|-nan) at step \d+ of epoch 1)")));
     // Stopped in the first epoch: no checkpoint of a diverged model was written.
@@ -25,7 +29,7 @@ TEST_CASE("with --allow-nonfinite the trainer skips non-finite steps and finishe
     const std::string metrics = tiny.path("metrics.jsonl");
     const AppResult r = run_app(mnist_mlp_path(), tiny.args({"--no-bn", "--lr", "1e8", "--epochs", "2",
                                                              "--allow-nonfinite", "--metrics", metrics}));
-    require_success(r);
+    REQUIRE(succeeded(r));
     INFO(r.describe());
     REQUIRE(std::regex_search(
         r.err, std::regex(R"(warning: the loss became (nan|inf|-nan) at step \d+ of epoch 1)")));

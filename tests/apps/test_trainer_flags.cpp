@@ -1,5 +1,5 @@
 // The trainers' flag parsing, driven without training (parse_trainer_flags).
-#include "apps/common/trainer_cli.h"
+#include "apps/trainer/flags.h"
 
 #include <catch2/catch.hpp>
 
@@ -12,7 +12,8 @@ namespace {
 
 std::variant<Flags, FlagsExit> parse(std::vector<const char*> args) {
     args.insert(args.begin(), "mnist_mlp");
-    return parse_trainer_flags(static_cast<int>(args.size()), args.data(), ModelKind::mlp, {.epochs = 12, .lr = 0.01f});
+    return parse_trainer_flags(static_cast<int>(args.size()), args.data(), ModelKind::mlp,
+                               {.epochs = 12, .lr = 0.01f});
 }
 
 }  // namespace
@@ -34,7 +35,8 @@ TEST_CASE("the trainer flag --detect-anomaly turns anomaly mode on", "[apps][fla
     REQUIRE(std::get<Flags>(parsed).epochs == 2);
 }
 
-TEST_CASE("trainer flag parsing reports help, malformed and invalid flags instead of training", "[apps][flags]") {
+TEST_CASE("trainer flag parsing reports help, malformed and invalid flags instead of training",
+          "[apps][flags]") {
     SECTION("--help exits 0 with the usage") {
         const auto parsed = parse({"--help"});
         REQUIRE(std::holds_alternative<FlagsExit>(parsed));
@@ -51,6 +53,7 @@ TEST_CASE("trainer flag parsing reports help, malformed and invalid flags instea
         const auto parsed = parse({"--batch-size", "0"});
         REQUIRE(std::holds_alternative<FlagsExit>(parsed));
         REQUIRE(std::get<FlagsExit>(parsed).code == 1);
-        REQUIRE(std::get<FlagsExit>(parsed).text.find("--batch-size must be >= 1, got 0") != std::string::npos);
+        REQUIRE(std::get<FlagsExit>(parsed).text.find("--batch-size must be >= 1, got 0") !=
+                std::string::npos);
     }
 }

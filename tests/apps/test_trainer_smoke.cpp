@@ -1,6 +1,10 @@
 // Each trainer runs on the tests' own tiny MNIST-like data and learns; --metrics,
 // --quiet and --eval-only behave as documented.
-#include "apps/app_fixture.h"
+#include "support/app_checks.h"
+#include "support/tiny_mnist.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 #include <regex>
 #include <sstream>
@@ -33,7 +37,7 @@ TEST_CASE("mnist_mlp learns the tiny dataset in one epoch, with and without BN",
     for (const char* bn : {"--bn", "--no-bn"}) {
         INFO(bn);
         const AppResult r = run_app(mnist_mlp_path(), tiny.args({bn, "--epochs", "1"}));
-        require_success(r);
+        REQUIRE(succeeded(r));
         INFO(r.out);
         // Chance is 10%.
         REQUIRE(last_epoch_accuracy(r.out) >= 60.0);
@@ -46,7 +50,7 @@ TEST_CASE("mnist_cnn learns the tiny dataset in one epoch, with and without BN",
     for (const char* bn : {"--bn", "--no-bn"}) {
         INFO(bn);
         const AppResult r = run_app(mnist_cnn_path(), tiny.args({bn, "--epochs", "1"}, 192));
-        require_success(r);
+        REQUIRE(succeeded(r));
         INFO(r.out);
         REQUIRE(last_epoch_accuracy(r.out) >= 60.0);
     }
@@ -59,8 +63,8 @@ TEST_CASE(
     const TinyMnist tiny;
     const std::string metrics = tiny.path("metrics.jsonl");
     // 320 images in batches of 32: 10 steps per epoch, a step line every 5 steps.
-    require_success(
-        run_app(mnist_mlp_path(), tiny.args({"--epochs", "2", "--metrics", metrics, "--log-every", "5"})));
+    REQUIRE(succeeded(
+        run_app(mnist_mlp_path(), tiny.args({"--epochs", "2", "--metrics", metrics, "--log-every", "5"}))));
     const auto lines = json_lines(read_text(metrics));
     REQUIRE(lines.size() == 6);  // steps 5, 10, epoch 1, steps 15, 20, epoch 2
     int steps = 0, epochs = 0;
@@ -73,7 +77,7 @@ TEST_CASE(
         }
         REQUIRE(j["accuracy"].get<double>() >= 0.0);
         REQUIRE(j["accuracy"].get<double>() <= 1.0);
-        // The default cosine schedule over 2 epochs: 0.01 in epoch 1, 0.01 * (1 + cos(pi / 2)) / 2 in epoch 2.
+        // The default cosine schedule over 2 epochs: 0.01, then 0.01 * (1 + cos(pi / 2)) / 2.
         REQUIRE(j["lr"].get<double>() == Approx(j["epoch"] == 1 ? 0.01 : 0.005));
         REQUIRE(j["samples_per_s"].get<double>() > 0.0);
         steps += j["type"] == "step";
@@ -89,7 +93,7 @@ TEST_CASE(
 TEST_CASE("quiet mode (--quiet) prints only the per-epoch lines and the summary", "[apps][trainer]") {
     const TinyMnist tiny;
     const AppResult r = run_app(mnist_mlp_path(), tiny.args({"--epochs", "2", "--log-every", "1"}));
-    require_success(r);
+    REQUIRE(succeeded(r));
     INFO(r.out);
     std::istringstream in(r.out);
     std::vector<std::string> lines;
@@ -104,7 +108,7 @@ TEST_CASE("quiet mode (--quiet) prints only the per-epoch lines and the summary"
     auto loud_args = tiny.args({"--epochs", "1", "--log-every", "1"});
     loud_args.erase(std::find(loud_args.begin(), loud_args.end(), "--quiet"));
     const AppResult loud = run_app(mnist_mlp_path(), loud_args);
-    require_success(loud);
+    REQUIRE(succeeded(loud));
     REQUIRE_THAT(loud.out, Catch::Contains("Sequential"));
     REQUIRE(std::count(loud.out.begin(), loud.out.end(), '\n') > 5);
 }
@@ -114,13 +118,13 @@ TEST_CASE("eval-only mode (--eval-only --resume) evaluates the checkpoint withou
     const TinyMnist tiny;
     const std::string ckpt = tiny.path("mlp_bn.safetensors");
     const AppResult trained = run_app(mnist_mlp_path(), tiny.args({"--bn", "--epochs", "1", "--save", ckpt}));
-    require_success(trained);
+    REQUIRE(succeeded(trained));
     const double trained_acc = last_epoch_accuracy(trained.out);
     const std::string before = read_text(ckpt);
 
     const AppResult ev =
         run_app(mnist_mlp_path(), tiny.args({"--bn", "--eval-only", "--resume", ckpt, "--save", ckpt}));
-    require_success(ev);
+    REQUIRE(succeeded(ev));
     INFO(ev.out);
     static const std::regex re(R"(mlp_bn: test loss ([0-9.]+), test accuracy ([0-9.]+)% \(200 images\))");
     std::smatch m;

@@ -1,8 +1,11 @@
 // batch_norm forward values in training and evaluation, running statistics, errors.
-#include "helpers.h"
+#include "support/compare.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 using namespace nabla;
-using nabla::test::require_close;
+using nabla::test::all_close;
 
 namespace {
 // Per channel c of x [N, C, S...]: the mean and biased variance of its N*S values.
@@ -44,7 +47,7 @@ TEST_CASE("batch_norm applies gamma and beta per channel", "[autograd][batch_nor
     BatchNormArgs args;
     args.eps = 1e-12f;
     const Tensor y = batch_norm(x, gamma, beta, Tensor(), Tensor(), args);
-    require_close(y, {8, -1, 12, -1}, 1e-5f);
+    REQUIRE(all_close(y, {8, -1, 12, -1}, 1e-5f));
 }
 
 TEST_CASE("batch_norm matches PyTorch in training and evaluation, [N, C, L]", "[autograd][batch_norm]") {
@@ -61,20 +64,20 @@ TEST_CASE("batch_norm matches PyTorch in training and evaluation, [N, C, L]", "[
     const Tensor yt =
         batch_norm(x, g, be, rm, rv,
                    {.use_batch_stats = true, .update_running_stats = true, .momentum = 0.1f, .eps = 1e-5f});
-    require_close(yt,
-                  {-1.99997f, -0.199996f, 0.899991f, 0.299999f, 2.95492f, -2.15995f, 0.399996f, 2.19997f,
-                   0.100001f, -0.499991f, -1.69497f, -0.3f},
-                  2e-5f);
+    REQUIRE(all_close(yt,
+                      {-1.99997f, -0.199996f, 0.899991f, 0.299999f, 2.95492f, -2.15995f, 0.399996f, 2.19997f,
+                       0.100001f, -0.499991f, -1.69497f, -0.3f},
+                      2e-5f));
     // running = 0.9 running + 0.1 batch statistic, with the unbiased variance.
-    require_close(rm, {0.1675f, 0.0475f, 0.025f}, 1e-5f);
-    require_close(rv, {0.952083f, 1.85208f, 0.604167f}, 1e-5f);
+    REQUIRE(all_close(rm, {0.1675f, 0.0475f, 0.025f}, 1e-5f));
+    REQUIRE(all_close(rv, {0.952083f, 1.85208f, 0.604167f}, 1e-5f));
     const Tensor ye = batch_norm(x, g, be, rm, rv, {.use_batch_stats = false});
-    require_close(ye,
-                  {-1.69477f, -0.541812f, 0.0337517f, -0.241798f, 4.78177f, -2.29411f, -0.157493f, 0.995462f,
-                   -0.333648f, -0.609197f, -1.65085f, 0.278936f},
-                  2e-5f);
+    REQUIRE(all_close(ye,
+                      {-1.69477f, -0.541812f, 0.0337517f, -0.241798f, 4.78177f, -2.29411f, -0.157493f,
+                       0.995462f, -0.333648f, -0.609197f, -1.65085f, 0.278936f},
+                      2e-5f));
     // Evaluation leaves the running statistics alone.
-    require_close(rm, {0.1675f, 0.0475f, 0.025f}, 1e-5f);
+    REQUIRE(all_close(rm, {0.1675f, 0.0475f, 0.025f}, 1e-5f));
 }
 
 TEST_CASE("batch_norm running statistics follow the momentum for [N, C, H, W]", "[autograd][batch_norm]") {
@@ -97,8 +100,8 @@ TEST_CASE("batch_norm evaluation uses the running statistics", "[autograd][batch
     const Tensor rm = from_vector({2, 5}, {2}), rv = from_vector({4, 0.25f}, {2});
     const Tensor gamma = from_vector({1, 2}, {2}), beta = from_vector({0, 1}, {2});
     BatchNormArgs args{.use_batch_stats = false, .momentum = 0.1f, .eps = 1e-12f};
-    require_close(batch_norm(x, Tensor(), Tensor(), rm, rv, args), {-0.5f, 0, 0.5f, -2, 0, 2}, 1e-5f);
-    require_close(batch_norm(x, gamma, beta, rm, rv, args), {-0.5f, 0, 0.5f, -3, 1, 5}, 1e-5f);
+    REQUIRE(all_close(batch_norm(x, Tensor(), Tensor(), rm, rv, args), {-0.5f, 0, 0.5f, -2, 0, 2}, 1e-5f));
+    REQUIRE(all_close(batch_norm(x, gamma, beta, rm, rv, args), {-0.5f, 0, 0.5f, -3, 1, 5}, 1e-5f));
 }
 
 TEST_CASE("batch_norm in training with one value per channel is an error suggesting eval()",
@@ -162,12 +165,12 @@ TEST_CASE("batch_norm training gradients match PyTorch", "[autograd][batch_norm]
         {-0.75f, -0.25f, 0.25f, 0.75f, 1.25f, -0.75f, -0.25f, 0.25f, 0.75f, 1.25f, -0.75f, -0.25f},
         {2, 3, 2});
     batch_norm(x, g, be, Tensor(), Tensor()).backward(gy);
-    nabla::test::require_close(x.grad(),
-                               {-0.0240297f, 0.167994f, 0.00800991f, -0.0559979f, 0.0942759f, 0.245049f,
-                                -0.167994f, 0.0240297f, 0.0559979f, -0.00800991f, -0.106831f, -0.232494f},
-                               1e-4f);
-    require_close(g.grad(), {1.39998f, 1.39998f, 3.25492f}, 1e-5f);
-    require_close(be.grad(), {-1.0f, 3.0f, -0.5f}, 1e-6f);
+    REQUIRE(nabla::test::all_close(x.grad(),
+                                   {-0.0240297f, 0.167994f, 0.00800991f, -0.0559979f, 0.0942759f, 0.245049f,
+                                    -0.167994f, 0.0240297f, 0.0559979f, -0.00800991f, -0.106831f, -0.232494f},
+                                   1e-4f));
+    REQUIRE(all_close(g.grad(), {1.39998f, 1.39998f, 3.25492f}, 1e-5f));
+    REQUIRE(all_close(be.grad(), {-1.0f, 3.0f, -0.5f}, 1e-6f));
 }
 
 TEST_CASE("a bias before batch_norm changes nothing and gets a zero gradient", "[autograd][batch_norm]") {
@@ -177,7 +180,7 @@ TEST_CASE("a bias before batch_norm changes nothing and gets a zero gradient", "
     b.requires_grad_();
     const Tensor with_bias = batch_norm(linear(x, w, b), Tensor(), Tensor(), Tensor(), Tensor());
     const Tensor without = batch_norm(linear(x, w), Tensor(), Tensor(), Tensor(), Tensor());
-    require_close(with_bias, without, 1e-4f);
+    REQUIRE(all_close(with_bias, without, 1e-4f));
     with_bias.backward(randn({8, 4}));
     for (float v : b.grad().to_vector()) REQUIRE(v == Approx(0.0f).margin(1e-5));
 }
@@ -197,7 +200,7 @@ TEST_CASE("batch_norm in evaluation folds into the preceding linear layer", "[au
     }
     const Tensor bn =
         batch_norm(linear(x, w, b), gamma, beta, rm, rv, {.use_batch_stats = false, .eps = eps});
-    require_close(bn, linear(x, wf, bf), 1e-5f);
+    REQUIRE(all_close(bn, linear(x, wf, bf), 1e-5f));
 }
 
 TEST_CASE("batch_norm does as its arguments say: batch statistics and the running update are separate",

@@ -1,8 +1,11 @@
 // conv2d forward values: a hand-computed example and PyTorch golden values.
-#include "helpers.h"
+#include "support/compare.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 using namespace nabla;
-using nabla::test::require_close;
+using nabla::test::all_close;
 
 TEST_CASE("conv2d of a 3x3 image with a 2x2 kernel, stride 1, no padding", "[autograd][conv]") {
     const Tensor x = arange(1, 10).reshape({1, 1, 3, 3});       // [[1,2,3],[4,5,6],[7,8,9]]
@@ -45,11 +48,11 @@ TEST_CASE("conv2d with two input channels, stride 2, padding 1 matches PyTorch",
     const Tensor b = from_vector({0.5f, -1.0f, 0.25f}, {3});
     const Tensor y = conv2d(x, w, b, 2, 1);
     REQUIRE(y.shape() == Shape{1, 3, 3, 3});
-    require_close(y, {1.08333f,  -0.583333f, 0.0833333f, -0.5f,      -0.333333f, 0.916667f,  1.25f,
-                      2.08333f,  -0.333333f, -2.0f,      -0.416667f, 0.166667f,  -0.666667f, -0.0833333f,
-                      -1.91667f, -0.75f,     -2.0f,      -0.833333f, 1.41667f,   0.833333f,  -0.75f,
-                      0.25f,     -1.25f,     1.33333f,   -0.416667f, 0.0f,       0.166667f},
-                  1e-5f);
+    REQUIRE(all_close(y, {1.08333f,  -0.583333f, 0.0833333f, -0.5f,      -0.333333f, 0.916667f,  1.25f,
+                          2.08333f,  -0.333333f, -2.0f,      -0.416667f, 0.166667f,  -0.666667f, -0.0833333f,
+                          -1.91667f, -0.75f,     -2.0f,      -0.833333f, 1.41667f,   0.833333f,  -0.75f,
+                          0.25f,     -1.25f,     1.33333f,   -0.416667f, 0.0f,       0.166667f},
+                      1e-5f));
 }
 
 TEST_CASE("conv2d bias gradient sums over batch and pixels", "[autograd][conv]") {

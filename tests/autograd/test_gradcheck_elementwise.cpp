@@ -1,5 +1,9 @@
 // gradcheck of the elementwise ops, reductions and reshapes, including broadcasting.
-#include "helpers.h"
+#include "support/gradcheck.h"
+#include "support/inputs.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 using namespace nabla;
 using nabla::test::away_from_zero;

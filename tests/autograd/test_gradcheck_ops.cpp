@@ -1,5 +1,9 @@
 // gradcheck of matmul, linear, conv2d, max_pool2d, the losses and batch_norm.
-#include "helpers.h"
+#include "support/gradcheck.h"
+#include "support/inputs.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 using namespace nabla;
 using nabla::test::distinct;
@@ -14,7 +18,8 @@ TEST_CASE("gradcheck matmul: 2-d, batched and 3-d by 2-d", "[autograd][gradcheck
     manual_seed(200);
     REQUIRE(passes_gradcheck([](In in) { return matmul(in[0], in[1]); }, {param({3, 5}), param({5, 4})}));
     REQUIRE(passes_gradcheck([](In in) { return matmul(in[0], in[1]); }, {param({1, 1}), param({1, 7})}));
-    REQUIRE(passes_gradcheck([](In in) { return matmul(in[0], in[1]); }, {param({2, 3, 5}), param({2, 5, 4})}));
+    REQUIRE(
+        passes_gradcheck([](In in) { return matmul(in[0], in[1]); }, {param({2, 3, 5}), param({2, 5, 4})}));
     REQUIRE(passes_gradcheck([](In in) { return matmul(in[0], in[1]); }, {param({3, 2, 5}), param({5, 3})}));
 }
 
@@ -70,7 +75,7 @@ TEST_CASE("gradcheck cross_entropy with every reduction", "[autograd][gradcheck]
     }
     // Behind a linear layer, as in a classifier head.
     REQUIRE(passes_gradcheck([&labels](In in) { return cross_entropy(linear(in[0], in[1], in[2]), labels); },
-                      {param({5, 3}), param({4, 3}), param({4})}));
+                             {param({5, 3}), param({4, 3}), param({4})}));
 }
 
 TEST_CASE("gradcheck batch_norm in training for input, gamma and beta", "[autograd][gradcheck]") {
@@ -80,10 +85,11 @@ TEST_CASE("gradcheck batch_norm in training for input, gamma and beta", "[autogr
         const std::int64_t C = s[1];
         const Tensor x = param(s, -2.0f, 2.0f), gamma = param({C}, 0.5f, 1.5f), beta = param({C});
         Tensor rm = zeros({C}), rv = ones({C});
-        REQUIRE(passes_gradcheck([&](In in) { return batch_norm(in[0], in[1], in[2], rm, rv); }, {x, gamma, beta}));
+        REQUIRE(passes_gradcheck([&](In in) { return batch_norm(in[0], in[1], in[2], rm, rv); },
+                                 {x, gamma, beta}));
         // Affine off: undefined gamma and beta.
-        REQUIRE(passes_gradcheck([](In in) { return batch_norm(in[0], Tensor(), Tensor(), Tensor(), Tensor()); },
-                          {x}));
+        REQUIRE(passes_gradcheck(
+            [](In in) { return batch_norm(in[0], Tensor(), Tensor(), Tensor(), Tensor()); }, {x}));
     }
 }
 

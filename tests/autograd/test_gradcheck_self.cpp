@@ -1,7 +1,10 @@
 // gradcheck itself: it passes a correct hand-written op and fails a wrong one,
 // naming the input and the element.
 #include "autograd/tape.h"
-#include "helpers.h"
+#include "support/inputs.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 using namespace nabla;
 

@@ -1,5 +1,6 @@
 // max_pool2d forward values and its gradient routing.
-#include "helpers.h"
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 using namespace nabla;
 

@@ -1,5 +1,6 @@
 // reshape, view and flatten share data and route gradients back to the original shape.
-#include "helpers.h"
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 using namespace nabla;
 

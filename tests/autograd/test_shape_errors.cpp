@@ -1,5 +1,6 @@
 // Every shape error is a nabla::Error naming the op and both shapes.
-#include "helpers.h"
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 using namespace nabla;
 using Catch::Contains;

@@ -1,7 +1,11 @@
 // The engine's side of the BackwardFn contract (autograd/tape.h): what it tells a
 // backward function, the errors it raises when a backward function breaks the contract,
 // and the autograd accessors of an undefined tensor.
-#include "helpers.h"
+#include "support/compare.h"
+#include "support/inputs.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 #include <functional>
 #include <optional>

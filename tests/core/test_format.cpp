@@ -1,4 +1,5 @@
-#include "helpers.h"
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 using namespace nabla;
 

@@ -2,13 +2,16 @@
 #include "core/conv.h"
 #include "core/pool.h"
 #include "core/softmax.h"
-#include "helpers.h"
+#include "support/compare.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 #include <cmath>
 #include <limits>
 
 using namespace nabla;
-using nabla::test::require_close;
+using nabla::test::all_close;
 
 TEST_CASE("col2im_add is the adjoint of im2col", "[core][conv]") {
     // <im2col(x), c> == <x, col2im(c)> for every stride, padding and odd size.

@@ -2,10 +2,13 @@
 #include "core/blas.h"
 #include "core/conv.h"
 #include "core/elementwise.h"
-#include "helpers.h"
+#include "support/compare.h"
+
+#include <catch2/catch.hpp>
+#include <nabla.h>
 
 using namespace nabla;
-using nabla::test::require_close;
+using nabla::test::all_close;
 
 TEST_CASE("gemm matches gemm_reference for every transpose combination and odd sizes", "[core][gemm]") {
     manual_seed(3);
@@ -23,7 +26,7 @@ TEST_CASE("gemm matches gemm_reference for every transpose combination and odd s
                     Tensor c2 = c1.clone();
                     gemm(ta, tb, s.M, s.N, s.K, 1.5f, A.data(), B.data(), beta, c1.data());
                     gemm_reference(ta, tb, s.M, s.N, s.K, 1.5f, A.data(), B.data(), beta, c2.data());
-                    require_close(c1, c2, 1e-4f);
+                    REQUIRE(all_close(c1, c2, 1e-4f));
                 }
 }
 
@@ -54,7 +57,7 @@ TEST_CASE("conv2d_forward matches conv2d_reference", "[core][conv]") {
         Tensor fast = empty({d.B, d.OC, d.OH, d.OW}), ref = empty({d.B, d.OC, d.OH, d.OW});
         conv2d_forward(fast.data(), x.data(), w.data(), c.bias ? b.data() : nullptr, d);
         conv2d_reference(ref.data(), x.data(), w.data(), c.bias ? b.data() : nullptr, d);
-        require_close(fast, ref, 1e-4f);
+        REQUIRE(all_close(fast, ref, 1e-4f));
     }
 }
 
@@ -146,7 +149,7 @@ TEST_CASE("sum_to_shape matches a naive loop", "[core][broadcast]") {
         const Tensor in = randn(p[0]);
         Tensor out = full(p[1], 123.0f);  // sum_to_shape must overwrite, not add
         sum_to_shape(out.data(), p[1], in.data(), p[0]);
-        require_close(out.to_vector(), naive_sum_to_shape(p[1], in), 1e-5f);
+        REQUIRE(all_close(out.to_vector(), naive_sum_to_shape(p[1], in), 1e-5f));
     }
 }
 
@@ -185,7 +188,7 @@ TEST_CASE("binary_forward and sum_to_shape match the references on random broadc
         REQUIRE(fast.to_vector() == ref.to_vector());
         Tensor reduced = empty(as);
         sum_to_shape(reduced.data(), as, fast.data(), os);
-        require_close(reduced.to_vector(), naive_sum_to_shape(as, fast), 1e-5f);
+        REQUIRE(all_close(reduced.to_vector(), naive_sum_to_shape(as, fast), 1e-5f));
     }
 }
 

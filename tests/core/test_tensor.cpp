@@ -1,3 +1,5 @@
+#include "support/guards.h"
+
 #include <catch2/catch.hpp>
 #include <nabla.h>
 
@@ -74,10 +76,9 @@ TEST_CASE("live_tensor_count follows tensor lifetimes", "[core][tensor]") {
 }
 
 TEST_CASE("poisoned empty() fills new tensors with NaN", "[core][tensor]") {
-    const bool prev = set_poison_uninitialized(true);
+    test::PoisonGuard poison;
     const Tensor t = empty({3});
     const Tensor z = zeros({2});  // factories that fill still overwrite the poison
-    set_poison_uninitialized(prev);
     for (float v : t.to_vector()) REQUIRE(std::isnan(v));
     REQUIRE(z.to_vector() == std::vector<float>{0, 0});
 }

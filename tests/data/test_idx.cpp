@@ -1,4 +1,4 @@
-#include "data/idx_files.h"
+#include "support/idx_files.h"
 
 #include <catch2/catch.hpp>
 #include <nabla.h>

@@ -1,9 +1,8 @@
 // Fuzzes the IDX reader: the in-memory parsers for images and labels, and for gzip input
 // the file reader (gunzip included), on the same bytes.
-#include "fuzz_memfile.h"
-
 #include "core/error.h"
 #include "data/idx.h"
+#include "fuzz_memfile.h"
 
 #include <cstdlib>
 #include <span>

@@ -1,8 +1,7 @@
 // Fuzzes the safetensors loader on arbitrary file content, held in an in-memory file.
-#include "fuzz_memfile.h"
-
 #include "core/error.h"
-#include "core/safetensors.h"
+#include "fuzz_memfile.h"
+#include "layers/safetensors.h"
 
 #include <cstdlib>
 

@@ -1,7 +1,7 @@
 // Fuzzes the trainers' command line: the input is split at NUL bytes into arguments and
 // parsed as mnist_mlp's (or, when the first byte is odd, mnist_cnn's) flags. Parsing only:
 // nothing trains, prints or touches a file.
-#include "apps/common/trainer_cli.h"
+#include "apps/trainer/flags.h"
 
 #include <cstdlib>
 #include <string>
@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<const char*> argv;
     for (const std::string& a : args) argv.push_back(a.c_str());
 
-    const auto parsed = parse_trainer_flags(static_cast<int>(argv.size()), argv.data(), kind, {.epochs = 3, .lr = 0.01f});
+    const auto parsed =
+        parse_trainer_flags(static_cast<int>(argv.size()), argv.data(), kind, {.epochs = 3, .lr = 0.01f});
     if (const auto* f = std::get_if<Flags>(&parsed)) {
         // What validation promises the training loop.
         if (f->epochs < 0 || f->batch_size < 1 || f->threads < 0 || f->limit_train < 0 || f->limit_test < 0 ||

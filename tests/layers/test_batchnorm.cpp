@@ -1,4 +1,6 @@
-#include "tests/layers/layer_test_util.h"
+#include "support/compare.h"
+#include "support/gradcheck.h"
+#include "support/inputs.h"
 
 #include <catch2/catch.hpp>
 
@@ -38,9 +40,7 @@ TEST_CASE("BatchNorm1d after Linear passes gradcheck for input, weight, gamma an
     // gradcheck re-runs forward many times: without running stats nothing changes between runs.
     auto& bn = net.append(nn::BatchNorm1d({.num_features = 4, .track_running_stats = false}));
     randomise_affine(bn);
-    const auto r = test::gradcheck_module(net, randn({6, 5}));
-    INFO(r.report);
-    REQUIRE(r.ok);
+    REQUIRE(test::module_passes_gradcheck(net, randn({6, 5})));
 }
 
 TEST_CASE("BatchNorm1d on [N, C, L] passes gradcheck with momentum 0", "[layers][batchnorm]") {
@@ -48,9 +48,7 @@ TEST_CASE("BatchNorm1d on [N, C, L] passes gradcheck with momentum 0", "[layers]
     // momentum 0 leaves the running statistics untouched, so repeated forwards agree.
     nn::BatchNorm1d bn({.num_features = 3, .momentum = 0.0f});
     randomise_affine(bn);
-    const auto r = test::gradcheck_module(bn, randn({4, 3, 5}));
-    INFO(r.report);
-    REQUIRE(r.ok);
+    REQUIRE(test::module_passes_gradcheck(bn, randn({4, 3, 5})));
 }
 
 TEST_CASE("BatchNorm2d after Conv2d passes gradcheck for input, filters, gamma and beta",
@@ -60,9 +58,7 @@ TEST_CASE("BatchNorm2d after Conv2d passes gradcheck for input, filters, gamma a
     net.append(nn::Conv2d({.in = 2, .out = 3, .kernel = 3, .padding = 1, .bias = false}));
     auto& bn = net.append(nn::BatchNorm2d({.num_features = 3, .momentum = 0.0f}));
     randomise_affine(bn);
-    const auto r = test::gradcheck_module(net, randn({2, 2, 4, 4}));
-    INFO(r.report);
-    REQUIRE(r.ok);
+    REQUIRE(test::module_passes_gradcheck(net, randn({2, 2, 4, 4})));
 }
 
 TEST_CASE("BatchNorm in eval mode passes gradcheck", "[layers][batchnorm]") {
@@ -71,9 +67,7 @@ TEST_CASE("BatchNorm in eval mode passes gradcheck", "[layers][batchnorm]") {
     randomise_affine(bn);
     bn(randn({4, 3, 2, 2}, 1.0f, 2.0f));  // non-trivial running statistics
     bn.eval();
-    const auto r = test::gradcheck_module(bn, randn({2, 3, 2, 2}));
-    INFO(r.report);
-    REQUIRE(r.ok);
+    REQUIRE(test::module_passes_gradcheck(bn, randn({2, 3, 2, 2})));
 }
 
 TEST_CASE("batch_norm forward and backward equal a composition of primitive ops", "[layers][batchnorm]") {
@@ -166,9 +160,7 @@ TEST_CASE("BatchNorm with affine=false has no parameters and normalises only", "
     const Tensor y = bn(x);
     const Tensor ref = composed_batch_norm(x, ones({3}), zeros({3}), 1e-5f);
     CHECK(test::max_abs_diff(y, ref) < 1e-5f);
-    const auto r = test::gradcheck_module(bn, randn({2, 3, 2, 2}), {});
-    INFO(r.report);
-    CHECK(r.ok);
+    CHECK(test::module_passes_gradcheck(bn, randn({2, 3, 2, 2}), {}));
 }
 
 TEST_CASE("BatchNorm with track_running_stats=false has no buffers and uses batch stats in eval",

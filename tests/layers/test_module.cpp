@@ -1,6 +1,5 @@
-#include "tests/layers/layer_test_util.h"
-
 #include <catch2/catch.hpp>
+#include <nabla.h>
 
 using namespace nabla;
 using Catch::Matchers::Contains;

@@ -1,14 +1,13 @@
+#include "support/files.h"
+
 #include <catch2/catch.hpp>
 #include <nabla.h>
-
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "tests/layers/layer_test_util.h"
-
 using namespace nabla;
+using nabla::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -21,12 +20,6 @@ nn::Sequential small_model(std::int64_t hidden = 5) {
     m.append(nn::Linear({.in = hidden, .out = 3}));
     return m;
 }
-
-struct TempDir {
-    fs::path path = fs::temp_directory_path() / fs::path("nabla_serialize_" + std::to_string(::getpid()));
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() { fs::remove_all(path); }
-};
 
 std::vector<std::vector<float>> values(const nn::Module& m) {
     std::vector<std::vector<float>> out;
@@ -42,7 +35,7 @@ TEST_CASE("save and load round-trip parameters and buffers by dotted name", "[la
     nn::Sequential a = small_model();
     a.train();
     a(randn({8, 4}));  // moves BN's running statistics away from their initial values
-    const std::string path = (dir.path / "m.safetensors").string();
+    const std::string path = (dir.path() / "m.safetensors").string();
     nn::save(a, path);
 
     const SafetensorsFile file = load_safetensors(path);
@@ -62,28 +55,31 @@ TEST_CASE("save and load round-trip parameters and buffers by dotted name", "[la
     REQUIRE(a(x).to_vector() == b(x).to_vector());
 }
 
-TEST_CASE("nn::load_state_dict reports every mismatch of a module at once and changes nothing", "[layers][serialize]") {
+TEST_CASE("nn::load_state_dict reports every mismatch of a module at once and changes nothing",
+          "[layers][serialize]") {
     nn::Sequential target = small_model();
     const auto before = values(target);
     NamedTensors wrong = nn::state_dict(small_model(6));  // every hidden shape differs
-    wrong.erase(wrong.begin() + 2);                         // and one entry is missing
+    wrong.erase(wrong.begin() + 2);                       // and one entry is missing
     wrong.emplace_back("extra.weight", zeros({2}));
     try {
         nn::load_state_dict(target, wrong);
         FAIL("load_state_dict accepted a checkpoint of another architecture");
     } catch (const Error& e) {
         const std::string msg = e.what();
-        CHECK_THAT(msg, Catch::Contains("'0.weight' has shape [6, 4] in the checkpoint, [5, 4] in the model"));
+        CHECK_THAT(msg,
+                   Catch::Contains("'0.weight' has shape [6, 4] in the checkpoint, [5, 4] in the model"));
         CHECK_THAT(msg, Catch::Contains("missing"));
         CHECK_THAT(msg, Catch::Contains("unexpected 'extra.weight'"));
     }
     REQUIRE(values(target) == before);
 }
 
-TEST_CASE("load of a truncated or corrupt file is an error and leaves the module unchanged", "[layers][serialize]") {
+TEST_CASE("load of a truncated or corrupt file is an error and leaves the module unchanged",
+          "[layers][serialize]") {
     TempDir dir;
     nn::Sequential m = small_model();
-    const std::string path = (dir.path / "m.safetensors").string();
+    const std::string path = (dir.path() / "m.safetensors").string();
     nn::save(m, path);
     const auto size = fs::file_size(path);
     fs::resize_file(path, size - 7);
@@ -91,21 +87,21 @@ TEST_CASE("load of a truncated or corrupt file is an error and leaves the module
     const auto before = values(other);
     REQUIRE_THROWS_WITH(nn::load(other, path), Catch::Contains(path));
     REQUIRE(values(other) == before);
-    REQUIRE_THROWS_WITH(nn::load(other, (dir.path / "missing.safetensors").string()),
+    REQUIRE_THROWS_WITH(nn::load(other, (dir.path() / "missing.safetensors").string()),
                         Catch::Contains("missing.safetensors"));
 }
 
 TEST_CASE("save keeps the previous checkpoint when writing fails", "[layers][serialize]") {
     TempDir dir;
     nn::Sequential m = small_model();
-    const std::string path = (dir.path / "m.safetensors").string();
+    const std::string path = (dir.path() / "m.safetensors").string();
     nn::save(m, path);
     const auto size = fs::file_size(path);
     // A directory in the way of the rename: the save fails, the temp file is removed.
-    const std::string blocked = (dir.path / "blocked").string();
+    const std::string blocked = (dir.path() / "blocked").string();
     fs::create_directories(fs::path(blocked) / "x");
     REQUIRE_THROWS(nn::save(m, blocked));
     REQUIRE(fs::file_size(path) == size);
-    for (const auto& e : fs::directory_iterator(dir.path))
+    for (const auto& e : fs::directory_iterator(dir.path()))
         REQUIRE(e.path().filename().string().find(".tmp") == std::string::npos);
 }

@@ -1,4 +1,4 @@
-#include "tests/optim/toy_model.h"
+#include "support/toy_model.h"
 
 #include <catch2/catch.hpp>
 
@@ -7,9 +7,9 @@
 
 using namespace nabla;
 using namespace nabla::optim;
-using nabla::testing::make_toy_data;
-using nabla::testing::ToyModel;
-using nabla::testing::train_step;
+using nabla::test::make_toy_data;
+using nabla::test::ToyModel;
+using nabla::test::train_step;
 
 namespace {
 
@@ -22,13 +22,15 @@ struct NamedMaker {
 std::vector<NamedMaker> all_optimizers() {
     return {
         {"SGD", [](auto& ps) { return std::make_unique<SGD>(ps, SGDOptions{.lr = 0.5}); }},
-        {"Momentum", [](auto& ps) { return std::make_unique<Momentum>(ps, MomentumOptions{.lr = 0.1}); }},
+        {"Momentum",
+         [](auto& ps) { return std::make_unique<Momentum>(ps, SGDOptions{.lr = 0.1, .momentum = 0.9}); }},
         {"SGD nesterov",
          [](auto& ps) {
              return std::make_unique<SGD>(ps, SGDOptions{.lr = 0.1, .momentum = 0.9, .nesterov = true});
          }},
         {"Adam", [](auto& ps) { return std::make_unique<Adam>(ps, AdamOptions{.lr = 0.05}); }},
-        {"AdamW", [](auto& ps) { return std::make_unique<AdamW>(ps, AdamWOptions{.lr = 0.05}); }},
+        {"AdamW",
+         [](auto& ps) { return std::make_unique<AdamW>(ps, AdamOptions{.lr = 0.05, .weight_decay = 1e-2}); }},
     };
 }
 
@@ -118,7 +120,7 @@ TEST_CASE("split_decay_groups keeps biases and batch_norm gamma and beta out of 
     CHECK(split.no_decay_names == std::vector<std::string>{"bn.weight", "bn.bias", "fc2.bias"});
 
     const auto groups =
-        split_decay_groups(model.named_parameters(), AdamWOptions{.lr = 0.01, .weight_decay = 0.05});
+        split_decay_groups(model.named_parameters(), AdamOptions{.lr = 0.01, .weight_decay = 0.05});
     REQUIRE(groups.size() == 2);
     CHECK(groups[0].params.size() == 2);
     CHECK(groups[0].options.weight_decay == 0.05);
@@ -149,6 +151,9 @@ TEST_CASE("invalid options throw with a message naming the value", "[optim]") {
     CHECK_THROWS_WITH(SGD(ps, {.lr = 0.1, .momentum = 0.9, .dampening = 0.1, .nesterov = true}),
                       Catch::Contains("dampening 0.1"));
     CHECK_THROWS_WITH(Momentum(ps, {.lr = -2}), "SGD: invalid learning rate: -2");
+    CHECK_THROWS_WITH(Momentum(ps, {.lr = 0.1}),
+                      "Momentum: group 0 has momentum 0: give one (e.g. {.momentum = "
+                      "0.9}) or use SGD");
     CHECK_THROWS_WITH(Adam(ps, {.lr = -0.1}), "Adam: invalid learning rate: -0.1");
     CHECK_THROWS_WITH(Adam(ps, {.beta1 = 1.0}), Catch::Contains("invalid beta1: 1"));
     CHECK_THROWS_WITH(Adam(ps, {.beta2 = -0.1}), Catch::Contains("invalid beta2: -0.1"));

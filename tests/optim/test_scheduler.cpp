@@ -16,19 +16,34 @@
 #include <catch2/catch.hpp>
 #include <nabla.h>
 
+#include <numeric>
+
 using namespace nabla;
 using namespace nabla::optim;
 
 namespace {
 
-void check_sequence(Optimizer& opt, LRScheduler& sched, const std::vector<double>& expected) {
-    for (std::size_t i = 0; i < expected.size(); ++i) {
-        INFO("position " << i);
-        CHECK(sched.last_epoch() == static_cast<std::int64_t>(i));
-        CHECK(opt.lr(0) == Approx(expected[i]).epsilon(1e-12));
+// What opt.lr(0) and sched.last_epoch() were at each of n positions, stepping both after each.
+struct Trace {
+    std::vector<double> lrs;
+    std::vector<std::int64_t> epochs;
+};
+
+Trace trace(Optimizer& opt, LRScheduler& sched, std::size_t n) {
+    Trace t;
+    for (std::size_t i = 0; i < n; ++i) {
+        t.lrs.push_back(opt.lr(0));
+        t.epochs.push_back(sched.last_epoch());
         opt.step();
         sched.step();
     }
+    return t;
+}
+
+std::vector<std::int64_t> positions(std::size_t n) {
+    std::vector<std::int64_t> v(n);
+    std::iota(v.begin(), v.end(), std::int64_t{0});
+    return v;
 }
 
 }  // namespace
@@ -37,29 +52,38 @@ TEST_CASE("StepLR matches PyTorch's lr sequence", "[optim][scheduler]") {
     Tensor p = zeros({1}).requires_grad_();
     SGD opt({p}, {.lr = 0.1});
     StepLR sched(opt, 3, 0.5);
-    check_sequence(opt, sched,
-                   {0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.050000000000000003,
-                    0.050000000000000003, 0.050000000000000003, 0.025000000000000001, 0.025000000000000001,
-                    0.025000000000000001, 0.012500000000000001});
+    const std::vector<double> pytorch{0.10000000000000001,  0.10000000000000001,  0.10000000000000001,
+                                      0.050000000000000003, 0.050000000000000003, 0.050000000000000003,
+                                      0.025000000000000001, 0.025000000000000001, 0.025000000000000001,
+                                      0.012500000000000001};
+    const Trace t = trace(opt, sched, pytorch.size());
+    CHECK(t.epochs == positions(pytorch.size()));
+    CHECK_THAT(t.lrs, Catch::Matchers::Approx(pytorch).epsilon(1e-12));
 }
 
 TEST_CASE("CosineAnnealingLR matches PyTorch's lr sequence, past T_max too", "[optim][scheduler]") {
     Tensor p = zeros({1}).requires_grad_();
     SGD opt({p}, {.lr = 0.1});
     CosineAnnealingLR sched(opt, 5, 0.001);
-    check_sequence(opt, sched,
-                   {0.10000000000000001, 0.090546341221559898, 0.06579634122155989, 0.035203658778440096,
-                    0.010453658778440105, 0.001, 0.010453658778440102, 0.035203658778440117,
-                    0.065796341221559931, 0.090546341221559953, 0.10000000000000005});
+    const std::vector<double> pytorch{0.10000000000000001,  0.090546341221559898, 0.06579634122155989,
+                                      0.035203658778440096, 0.010453658778440105, 0.001,
+                                      0.010453658778440102, 0.035203658778440117, 0.065796341221559931,
+                                      0.090546341221559953, 0.10000000000000005};
+    const Trace t = trace(opt, sched, pytorch.size());
+    CHECK(t.epochs == positions(pytorch.size()));
+    CHECK_THAT(t.lrs, Catch::Matchers::Approx(pytorch).epsilon(1e-12));
 }
 
 TEST_CASE("LinearWarmup matches PyTorch's LinearLR sequence", "[optim][scheduler]") {
     Tensor p = zeros({1}).requires_grad_();
     SGD opt({p}, {.lr = 0.1});
     LinearWarmup sched(opt, 4, 0.25);
-    check_sequence(opt, sched,
-                   {0.025000000000000001, 0.043750000000000004, 0.062500000000000014, 0.081250000000000017,
-                    0.10000000000000002, 0.10000000000000002, 0.10000000000000002});
+    const std::vector<double> pytorch{0.025000000000000001, 0.043750000000000004, 0.062500000000000014,
+                                      0.081250000000000017, 0.10000000000000002,  0.10000000000000002,
+                                      0.10000000000000002};
+    const Trace t = trace(opt, sched, pytorch.size());
+    CHECK(t.epochs == positions(pytorch.size()));
+    CHECK_THAT(t.lrs, Catch::Matchers::Approx(pytorch).epsilon(1e-12));
 }
 
 TEST_CASE("schedulers scale every group from its own base lr", "[optim][scheduler]") {

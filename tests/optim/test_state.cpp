@@ -1,4 +1,4 @@
-#include "tests/optim/toy_model.h"
+#include "support/toy_model.h"
 
 #include <catch2/catch.hpp>
 
@@ -7,9 +7,9 @@
 
 using namespace nabla;
 using namespace nabla::optim;
-using nabla::testing::make_toy_data;
-using nabla::testing::ToyData;
-using nabla::testing::ToyModel;
+using nabla::test::make_toy_data;
+using nabla::test::ToyData;
+using nabla::test::ToyModel;
 
 namespace {
 
@@ -43,7 +43,7 @@ TEST_CASE("training resumed from saved state matches uninterrupted training bit 
         {"Momentum nesterov",
          [](auto& ps) {
              return std::make_unique<Momentum>(
-                 ps, MomentumOptions{.lr = 0.1, .nesterov = true, .weight_decay = 1e-3});
+                 ps, SGDOptions{.lr = 0.1, .momentum = 0.9, .nesterov = true, .weight_decay = 1e-3});
          }},
         {"SGD dampening",
          [](auto& ps) {
@@ -51,7 +51,8 @@ TEST_CASE("training resumed from saved state matches uninterrupted training bit 
          }},
         {"Adam",
          [](auto& ps) { return std::make_unique<Adam>(ps, AdamOptions{.lr = 0.02, .weight_decay = 1e-3}); }},
-        {"AdamW", [](auto& ps) { return std::make_unique<AdamW>(ps, AdamWOptions{.lr = 0.02}); }},
+        {"AdamW",
+         [](auto& ps) { return std::make_unique<AdamW>(ps, AdamOptions{.lr = 0.02, .weight_decay = 1e-2}); }},
     };
     const ToyData data = make_toy_data(21);
     for (const Setup& s : setups) {

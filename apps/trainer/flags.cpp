@@ -1,0 +1,75 @@
+#include "apps/trainer/flags.h"
+
+#include <CLI/CLI.hpp>
+#include <nabla.h>
+
+#include <sstream>
+
+namespace nabla::apps {
+
+namespace {
+
+void validate(const Flags& f) {
+    NABLA_CHECK(f.epochs >= 0, "flags", "--epochs must be >= 0, got {}", f.epochs);
+    NABLA_CHECK(f.batch_size >= 1, "flags", "--batch-size must be >= 1, got {}", f.batch_size);
+    NABLA_CHECK(!f.bn || f.batch_size >= 2 || f.eval_only, "flags",
+                "--bn needs --batch-size >= 2: BatchNorm cannot train on one value per channel");
+    NABLA_CHECK(f.threads >= 0, "flags", "--threads must be >= 0, got {}", f.threads);
+    NABLA_CHECK(f.limit_train >= 0 && f.limit_test >= 0, "flags", "--limit-train/--limit-test must be >= 0");
+    NABLA_CHECK(f.log_every >= 1, "flags", "--log-every must be >= 1, got {}", f.log_every);
+    NABLA_CHECK(!f.eval_only || !f.resume.empty(), "flags", "--eval-only needs --resume PATH (a checkpoint)");
+}
+
+}  // namespace
+
+std::variant<Flags, FlagsExit> parse_trainer_flags(int argc, const char* const* argv, ModelKind kind,
+                                                   const TrainerDefaults& defaults) {
+    Flags f;
+    f.epochs = defaults.epochs;
+    f.optimizer.lr = defaults.lr;
+    CLI::App app{fmt::format("Train the MNIST {} with or without BatchNorm.", model_name(kind, false))};
+    app.add_option("--data", f.data, "directory with the four MNIST IDX files")->capture_default_str();
+    app.add_flag("--bn,!--no-bn", f.bn, "BatchNorm after every hidden layer (its bias dropped)");
+    app.add_option("--epochs", f.epochs, "training epochs")->capture_default_str();
+    app.add_option("--batch-size", f.batch_size, "training batch size")->capture_default_str();
+    app.add_option("--optimizer", f.optimizer.name, "sgd, momentum or adam")
+        ->check(CLI::IsMember({"sgd", "momentum", "adam"}))
+        ->capture_default_str();
+    app.add_option("--lr", f.optimizer.lr, "learning rate")->capture_default_str();
+    app.add_option("--lr-schedule", f.lr_schedule, "cosine (decay to 0 over --epochs) or constant")
+        ->check(CLI::IsMember({"cosine", "constant"}))
+        ->capture_default_str();
+    app.add_option("--momentum", f.optimizer.momentum, "momentum of the momentum optimizer")
+        ->capture_default_str();
+    app.add_option("--weight-decay", f.optimizer.weight_decay, "L2 weight decay (not on biases, gamma, beta)")
+        ->capture_default_str();
+    app.add_option("--seed", f.seed, "seed for initialisation and data order")->capture_default_str();
+    app.add_option("--threads", f.threads, "BLAS threads (0: OpenBLAS default)")->capture_default_str();
+    app.add_option("--limit-train", f.limit_train, "use only the first N training images (0: all)");
+    app.add_option("--limit-test", f.limit_test, "use only the first N test images (0: all)");
+    app.add_option("--save", f.save, "checkpoint path, written after every epoch");
+    app.add_option("--resume", f.resume, "continue from this checkpoint");
+    app.add_flag("--eval-only", f.eval_only, "only evaluate the --resume checkpoint on the test set");
+    app.add_option("--metrics", f.metrics, "append JSON lines (steps and epochs) to this file");
+    app.add_option("--log-every", f.log_every, "steps between metrics lines and plain progress lines")
+        ->capture_default_str();
+    app.add_flag("--allow-nonfinite", f.allow_nonfinite,
+                 "skip steps whose loss is NaN or Inf instead of stopping (default: stop with an error)");
+    app.add_flag("--quiet", f.quiet, "only the per-epoch lines and the summary");
+    app.add_flag("--verbose", f.verbose, "print the BLAS kernel and thread count");
+    app.add_flag("--detect-anomaly", f.detect_anomaly,
+                 "stop at the first op that produces NaN or Inf, naming it");
+    try {
+        app.parse(argc, argv);
+        validate(f);
+    } catch (const CLI::ParseError& e) {
+        std::ostringstream out;
+        const int code = app.exit(e, out, out);
+        return FlagsExit{code, out.str()};
+    } catch (const Error& e) {
+        return FlagsExit{1, fmt::format("error: {}\n", e.what())};
+    }
+    return f;
+}
+
+}  // namespace nabla::apps

@@ -1,0 +1,46 @@
+#pragma once
+// The command line of mnist_mlp and mnist_cnn: one field per flag, parsed and validated
+// without side effects so that tests and the fuzzer can drive it.
+#include "apps/shared/models.h"
+#include "apps/shared/optimizer_config.h"
+
+#include <cstdint>
+#include <string>
+#include <variant>
+
+namespace nabla::apps {
+
+// What differs between the two trainers besides the model.
+struct TrainerDefaults {
+    int epochs;
+    float lr;
+};
+
+// The trainers' settings, one field per flag.
+struct Flags {
+    std::string data = "data/mnist";
+    bool bn = false;
+    int epochs = 0;
+    std::int64_t batch_size = 64;
+    OptimizerConfig optimizer;
+    std::string lr_schedule = "cosine";  // or "constant"
+    std::uint64_t seed = 0;
+    int threads = 0;
+    std::int64_t limit_train = 0, limit_test = 0;
+    std::string save, resume, metrics;
+    bool eval_only = false, quiet = false, verbose = false, detect_anomaly = false, allow_nonfinite = false;
+    std::int64_t log_every = 100;
+};
+
+// A command line that does not lead to training: --help (code 0, `text` for stdout) or
+// a malformed or invalid one (non-zero code, `text` for stderr).
+struct FlagsExit {
+    int code = 0;
+    std::string text;
+};
+
+// Nothing printed, nothing read or written.
+std::variant<Flags, FlagsExit> parse_trainer_flags(int argc, const char* const* argv, ModelKind kind,
+                                                   const TrainerDefaults& defaults);
+
+}  // namespace nabla::apps

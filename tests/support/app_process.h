@@ -1,0 +1,52 @@
+#pragma once
+// Running the built trainers and bn_compare from tests: a child process with its
+// output captured, a deadline (a hang fails the test instead of stalling ctest), and
+// how it ended (exit code, or the signal that killed it).
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace nabla::test {
+
+// Paths of the app binaries, set by CMake from $<TARGET_FILE:...>.
+std::string mnist_mlp_path();
+std::string mnist_cnn_path();
+std::string bn_compare_path();
+
+struct AppResult {
+    bool exited = false;     // ended through exit() or return from main
+    int exit_code = -1;      // when exited
+    int signal = 0;          // the signal that ended it, 0 if none
+    bool timed_out = false;  // killed by the deadline
+    std::string out, err;    // its stdout and stderr
+    std::string all() const { return out + err; }
+    // For INFO(): how it ended and what it printed.
+    std::string describe() const;
+};
+
+// A child process of `binary` with `args`; its stdout and stderr go to files in `dir`.
+class AppProcess {
+public:
+    AppProcess(const std::string& binary, const std::vector<std::string>& args,
+               const std::filesystem::path& dir);
+    ~AppProcess();  // kills a child still running
+    AppProcess(const AppProcess&) = delete;
+    AppProcess& operator=(const AppProcess&) = delete;
+
+    bool running();                                // false once it has ended (and was reaped)
+    void kill_now(int signal);                     // sends `signal`
+    AppResult wait(std::chrono::seconds timeout);  // reaps it; SIGKILL at the deadline
+
+private:
+    int pid_ = -1;
+    bool reaped_ = false;
+    int status_ = 0;
+    std::filesystem::path out_path_, err_path_;
+};
+
+// Runs to completion (or the deadline) with its output in a scratch directory.
+AppResult run_app(const std::string& binary, const std::vector<std::string>& args,
+                  std::chrono::seconds timeout = std::chrono::seconds(60));
+
+}  // namespace nabla::test
