@@ -225,7 +225,7 @@ TEST_CASE("a run stopped at step k of an epoch resumes to a checkpoint identical
     }
 }
 
-TEST_CASE("--save-every writes mid-epoch checkpoints; a run killed after one resumes to the same weights",
+TEST_CASE("a run killed after a mid-epoch checkpoint of --save-every resumes to the same weights",
           "[apps][checkpoint][crash]") {
     const TinyMnist tiny;
     const std::string straight = tiny.path("straight.safetensors"), ckpt = tiny.path("killed.safetensors");

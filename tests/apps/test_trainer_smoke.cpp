@@ -90,7 +90,7 @@ TEST_CASE(
     REQUIRE(lines[5]["epoch"] == 2);
 }
 
-TEST_CASE("--quiet prints only the per-epoch lines and the summary, --verbose the model once",
+TEST_CASE("quiet mode prints only the per-epoch lines and the summary, verbose mode the model once",
           "[apps][trainer]") {
     const TinyMnist tiny;
     const AppResult r = run_app(mnist_mlp_path(), tiny.args({"--epochs", "2", "--log-every", "1"}));
