@@ -1,5 +1,7 @@
 #include "core/format.h"
 
+#include <ostream>
+
 namespace nabla {
 
 namespace {
@@ -37,5 +39,7 @@ std::string to_string(const Tensor& t) {
     if (t.requires_grad()) s += ", requires_grad=true";
     return s + ")";
 }
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t) { return os << to_string(t); }
 
 }  // namespace nabla

@@ -3,6 +3,7 @@
 #include "core/error.h"
 
 #include <algorithm>
+#include <ostream>
 
 namespace nabla {
 
@@ -25,6 +26,8 @@ std::vector<std::int64_t> Shape::strides() const {
 }
 
 std::string Shape::str() const { return fmt::format("[{}]", fmt::join(dims_, ", ")); }
+
+std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << s.str(); }
 
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
     const std::int64_t n = std::max(a.ndim(), b.ndim());

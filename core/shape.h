@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,8 @@ private:
 
 // The shape a broadcasting elementwise op produces (NumPy rules); throws naming `op`.
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
+
+std::ostream& operator<<(std::ostream& os, const Shape& s);  // "[2, 3]", as fmt prints it
 
 }  // namespace nabla
 

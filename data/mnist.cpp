@@ -15,7 +15,12 @@ namespace nabla::data {
 namespace {
 
 constexpr const char* kWhere = "MNIST";
-constexpr const char* kFetchHint = "run scripts/fetch-mnist to download MNIST, or pass --data DIR";
+
+// The fix, ready to paste: the script downloads into any folder. The library does not name
+// a program's flags (a trainer adds its own "--data").
+std::string fetch_hint(const std::filesystem::path& dir) {
+    return fmt::format("run scripts/fetch-mnist {} to download MNIST there", dir.string());
+}
 
 const char* split_prefix(Split split) { return split == Split::train ? "train" : "t10k"; }
 
@@ -37,7 +42,7 @@ std::filesystem::path pick_file(const std::filesystem::path& dir, Split split, c
     for (const std::string& name : names)
         if (is_file(dir / name)) return dir / name;
     NABLA_CHECK(false, kWhere, "no {} {} file in {} (looked for {}); {}", split_prefix(split), kind,
-                dir.string(), fmt::join(names, ", "), kFetchHint);
+                dir.string(), fmt::join(names, ", "), fetch_hint(dir));
     return {};
 }
 
@@ -56,7 +61,7 @@ std::filesystem::path find_mnist_dir(const std::string& dir) {
         dir.empty() ? std::filesystem::path("data/mnist") : std::filesystem::path(dir);
     std::error_code ec;
     NABLA_CHECK(std::filesystem::is_directory(path, ec), kWhere, "no MNIST directory {}; {}", path.string(),
-                kFetchHint);
+                fetch_hint(path));
     for (Split split : {Split::train, Split::test}) {
         mnist_images_file(path, split);
         mnist_labels_file(path, split);

@@ -33,8 +33,9 @@ struct MNISTOptions {
 std::filesystem::path mnist_images_file(const std::filesystem::path& dir, Split split);
 std::filesystem::path mnist_labels_file(const std::filesystem::path& dir, Split split);
 
-// The directory to read MNIST from: `dir` when given, else "data/mnist". Throws a
-// one-line Error telling the user to run scripts/fetch-mnist when a file is missing.
+// The directory to read MNIST from: `dir` when given, else "data/mnist" (relative to the
+// working directory). Throws a one-line Error naming the missing folder or file and the
+// command that fetches the four files there ("run scripts/fetch-mnist DIR ...").
 std::filesystem::path find_mnist_dir(const std::string& dir = "");
 
 // Pixel statistics over all images, after scaling to [0, 1].

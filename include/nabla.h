@@ -18,6 +18,7 @@
 #include "data/idx.h"
 #include "data/loader.h"
 #include "data/mnist.h"
+#include "layers/accuracy.h"
 #include "layers/activations.h"
 #include "layers/atomic_file.h"
 #include "layers/batchnorm.h"

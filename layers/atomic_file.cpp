@@ -89,6 +89,38 @@ void write_file_atomic(const std::string& path, std::string_view content, const 
     file.commit();
 }
 
+namespace {
+
+// The checks both writers share: a folder that exists, and a path that is not one.
+void check_target(const std::string& path, const std::string& op) {
+    NABLA_CHECK(!path.empty(), op, "empty file path");
+    std::error_code ec;
+    NABLA_CHECK(!std::filesystem::is_directory(path, ec), op,
+                "cannot write '{}': it is a folder (give a file in it)", path);
+    const std::string folder = folder_of(path);
+    NABLA_CHECK(std::filesystem::is_directory(folder, ec), op,
+                "cannot write '{}': its folder '{}' does not exist", path, folder);
+}
+
+}  // namespace
+
+void check_writable(const std::string& path, const std::string& op) {
+    check_target(path, op);
+    AtomicFile probe(path, op);  // creates the temporary and, uncommitted, removes it
+}
+
+void check_appendable(const std::string& path, const std::string& op) {
+    check_target(path, op);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        check_writable(path, op);  // the folder takes a new file
+        return;
+    }
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    NABLA_CHECK(fd >= 0, op, "cannot open '{}' for appending: {}", path, errno_text(errno));
+    ::close(fd);
+}
+
 AppendFile::AppendFile(std::string path, std::string op) : path_(std::move(path)), op_(std::move(op)) {
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     NABLA_CHECK(fd_ >= 0, op_, "cannot open '{}' for appending: {}", path_, errno_text(errno));

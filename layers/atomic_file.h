@@ -47,6 +47,13 @@ private:
 void write_file_atomic(const std::string& path, std::string_view content,
                        const std::string& op = "write_file_atomic");
 
+// For checking an output path before a long job starts, without leaving a file behind:
+// throws nabla::Error naming `path` unless AtomicFile(path) (or AppendFile(path)) could
+// write it, i.e. its folder exists and takes a new file, and `path` is not a folder
+// (for appending, an existing file must also open for writing).
+void check_writable(const std::string& path, const std::string& op);
+void check_appendable(const std::string& path, const std::string& op);
+
 class AppendFile {
 public:
     // Opens (creating it if needed) for appending; `op` names the caller in error messages.

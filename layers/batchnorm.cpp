@@ -19,6 +19,14 @@ std::string layouts(const std::vector<std::int64_t>& ranks) {
     return text;
 }
 
+// The sibling layer that takes an input of `rank`, when the user picked the wrong one.
+std::string sibling_hint(const std::string& kind, std::int64_t rank) {
+    if (kind == "BatchNorm1d" && rank == 4) return " (for images [N, C, H, W] use BatchNorm2d)";
+    if (kind == "BatchNorm2d" && (rank == 2 || rank == 3))
+        return " (for features [N, C] or sequences [N, C, L] use BatchNorm1d)";
+    return "";
+}
+
 }  // namespace
 
 BatchNorm::BatchNorm(std::string kind, std::vector<std::int64_t> ndims, const BatchNormOptions& options)
@@ -51,7 +59,7 @@ Tensor BatchNorm::forward(const Tensor& x) {
     NABLA_CHECK(x.defined(), label(), "undefined input");
     const Shape& s = x.shape();
     NABLA_CHECK(std::find(ndims_.begin(), ndims_.end(), x.dim()) != ndims_.end(), label(),
-                "expected input {}, got {}", layouts(ndims_), s);
+                "expected input {}, got {}{}", layouts(ndims_), s, sibling_hint(kind_, x.dim()));
     NABLA_CHECK(s[1] == options_.num_features, label(), "input {} has {} channels (dimension 1), expected {}",
                 s, s[1], options_.num_features);
     // The one place deciding both: training normalises with the batch and folds it into the

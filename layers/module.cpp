@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <ostream>
 #include <unordered_set>
 
 namespace nabla::nn {
@@ -136,5 +137,7 @@ std::string Module::repr() const {
     repr_into(out, 0, nullptr);
     return out;
 }
+
+std::ostream& operator<<(std::ostream& os, const Module& m) { return os << m.repr(); }
 
 }  // namespace nabla::nn

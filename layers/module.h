@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -78,6 +79,10 @@ private:
     std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
     bool training_ = true;
 };
+
+// std::cout << model prints model.repr(), as fmt::print("{}", model) does. Argument-dependent
+// lookup finds it for every subclass, a user's own included.
+std::ostream& operator<<(std::ostream& os, const Module& m);
 
 }  // namespace nabla::nn
 

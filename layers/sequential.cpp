@@ -24,8 +24,24 @@ void Sequential::throw_wrong_type(size_t i) const {
 
 Tensor Sequential::forward(const Tensor& x) {
     Tensor h = x;
-    for (auto& m : modules_) h = m->forward(h);
+    for (size_t i = 0; i < modules_.size(); ++i) {
+        try {
+            h = modules_[i]->forward(h);
+        } catch (const Error& e) {
+            throw in_child(e, i);
+        }
+    }
     return h;
+}
+
+// "3: Linear: expected input [*, 784], got [64, 100]": the position is the "(3)" of the
+// printed model and the "3." of its parameter names. An error raised by an op the layer
+// called ("matmul: ...") gains the layer's name as well, so the message always names both.
+Error Sequential::in_child(const Error& e, size_t i) const {
+    const std::string& outermost = e.context().empty() ? e.where() : e.context().front();
+    const std::string layer = modules_[i]->name();
+    const Error named = outermost.starts_with(layer) ? e : e.with_context(layer);
+    return named.with_context(std::to_string(i));
 }
 
 }  // namespace nabla::nn

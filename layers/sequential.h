@@ -1,10 +1,12 @@
 #pragma once
 // Sequential: runs its children in order, each on the previous one's output.
-// Children are named "0", "1", ... so parameters read "0.weight", "1.running_mean".
+// Children are named "0", "1", ... so parameters read "0.weight", "1.running_mean", and an
+// error inside a child names its position too: "3: Linear: expected input [*, 784], ...".
 //   Sequential net;
 //   net.append(Linear({.in = 784, .out = 256, .bias = false}));
 //   net.append(BatchNorm1d({.num_features = 256}));
 //   net.append(ReLU());
+#include "core/error.h"
 #include "layers/module.h"
 
 #include <concepts>
@@ -65,6 +67,7 @@ public:
 
 private:
     [[noreturn]] void throw_wrong_type(size_t i) const;
+    Error in_child(const Error& e, size_t i) const;  // e as seen from the i-th child's position
     std::vector<std::shared_ptr<Module>> modules_;
 };
 

@@ -6,13 +6,6 @@
 
 namespace nabla::apps {
 
-std::int64_t count_correct(const Tensor& logits, const Tensor& labels) {
-    const Tensor pred = argmax(logits, 1);
-    std::int64_t c = 0;
-    for (std::int64_t i = 0; i < pred.numel(); ++i) c += pred.data()[i] == labels.data()[i];
-    return c;
-}
-
 Evaluation evaluate(nn::Module& model, const data::Dataset& dataset, ModelKind kind, std::int64_t limit,
                     std::int64_t batch_size) {
     const bool was_training = model.is_training();
@@ -29,7 +22,7 @@ Evaluation evaluate(nn::Module& model, const data::Dataset& dataset, ModelKind k
         const data::Batch b = dataset.get_batch(idx);
         const Tensor logits = model(model_input(b.x, kind));
         loss_sum += nn::cross_entropy(logits, b.y, Reduction::sum).item();
-        correct += count_correct(logits, b.y);
+        correct += nn::count_correct(logits, b.y);
     }
     model.train(was_training);
     ev.count = n;

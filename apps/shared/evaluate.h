@@ -21,7 +21,4 @@ struct Evaluation {
 Evaluation evaluate(nn::Module& model, const data::Dataset& dataset, ModelKind kind, std::int64_t limit = 0,
                     std::int64_t batch_size = 100);
 
-// How many rows of `logits` [B, classes] have their largest value at the label.
-std::int64_t count_correct(const Tensor& logits, const Tensor& labels);
-
 }  // namespace nabla::apps

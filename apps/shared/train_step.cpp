@@ -1,7 +1,5 @@
 #include "apps/shared/train_step.h"
 
-#include "apps/shared/evaluate.h"
-
 #include <cmath>
 
 namespace nabla::apps {
@@ -14,7 +12,7 @@ StepStats train_step(nn::Module& model, optim::Optimizer& opt, const data::Batch
     opt.zero_grad();
     loss.backward();
     opt.step();
-    return {value, true, count_correct(logits, batch.y), batch.y.numel()};
+    return {value, true, nn::count_correct(logits, batch.y), batch.y.numel()};
 }
 
 }  // namespace nabla::apps

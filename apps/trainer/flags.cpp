@@ -10,7 +10,7 @@ namespace nabla::apps {
 namespace {
 
 void validate(const Flags& f) {
-    NABLA_CHECK(f.epochs >= 0, "flags", "--epochs must be >= 0, got {}", f.epochs);
+    NABLA_CHECK(f.epochs >= 1, "flags", "--epochs must be >= 1, got {}", f.epochs);
     NABLA_CHECK(f.batch_size >= 1, "flags", "--batch-size must be >= 1, got {}", f.batch_size);
     NABLA_CHECK(!f.bn || f.batch_size >= 2 || f.eval_only, "flags",
                 "--bn needs --batch-size >= 2: BatchNorm cannot train on one value per channel");
@@ -20,6 +20,9 @@ void validate(const Flags& f) {
     NABLA_CHECK(!f.eval_only || !f.resume.empty(), "flags", "--eval-only needs --resume PATH (a checkpoint)");
     NABLA_CHECK(f.resnet.depth >= 8 && (f.resnet.depth - 2) % 6 == 0, "flags",
                 "--depth must be 6n + 2 with n >= 1 (8, 14, 20, ...), got {}", f.resnet.depth);
+    NABLA_CHECK(f.save_every >= 0, "flags", "--save-every must be >= 0, got {}", f.save_every);
+    NABLA_CHECK(f.save_every == 0 || !f.save.empty(), "flags", "--save-every needs --save PATH");
+    NABLA_CHECK(f.max_steps >= 0, "flags", "--max-steps must be >= 0, got {}", f.max_steps);
 }
 
 }  // namespace
@@ -66,8 +69,14 @@ std::variant<Flags, FlagsExit> parse_trainer_flags(int argc, const char* const* 
     app.add_option("--threads", f.threads, "BLAS threads (0: OpenBLAS default)")->capture_default_str();
     app.add_option("--limit-train", f.limit_train, "use only the first N training images (0: all)");
     app.add_option("--limit-test", f.limit_test, "use only the first N test images (0: all)");
-    app.add_option("--save", f.save, "checkpoint path, written after every epoch");
-    app.add_option("--resume", f.resume, "continue from this checkpoint");
+    app.add_option("--save", f.save,
+                   "checkpoint path, written after every epoch, every --save-every steps and on Ctrl-C");
+    app.add_option("--save-every", f.save_every,
+                   "steps between checkpoints within an epoch (0: epoch ends only)")
+        ->capture_default_str();
+    app.add_option("--resume", f.resume, "continue from this checkpoint, mid-epoch ones at their step");
+    app.add_option("--max-steps", f.max_steps,
+                   "stop (saving with --save) after N steps in all (0: no limit)");
     app.add_flag("--eval-only", f.eval_only, "only evaluate the --resume checkpoint on the test set");
     app.add_option("--metrics", f.metrics, "append JSON lines (steps and epochs) to this file");
     app.add_option("--log-every", f.log_every, "steps between metrics lines and plain progress lines")
@@ -75,7 +84,7 @@ std::variant<Flags, FlagsExit> parse_trainer_flags(int argc, const char* const* 
     app.add_flag("--allow-nonfinite", f.allow_nonfinite,
                  "skip steps whose loss is NaN or Inf instead of stopping (default: stop with an error)");
     app.add_flag("--quiet", f.quiet, "only the per-epoch lines and the summary");
-    app.add_flag("--verbose", f.verbose, "print the BLAS kernel and thread count");
+    app.add_flag("--verbose", f.verbose, "print the model, the BLAS kernel and the thread count");
     app.add_flag("--detect-anomaly", f.detect_anomaly,
                  "stop at the first op that produces NaN or Inf, naming it");
     try {

@@ -36,6 +36,8 @@ struct Flags {
     std::string save, resume, metrics;
     bool eval_only = false, quiet = false, verbose = false, detect_anomaly = false, allow_nonfinite = false;
     std::int64_t log_every = 100;
+    std::int64_t save_every = 0;  // steps between mid-epoch checkpoints; 0: only at epoch ends
+    std::int64_t max_steps = 0;   // stop once this many steps are trained in all; 0: no limit
 };
 
 // A command line that does not lead to training: --help (code 0, `text` for stdout) or

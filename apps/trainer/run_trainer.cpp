@@ -7,17 +7,29 @@
 #include "apps/trainer/metrics.h"
 
 #include <nabla.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <optional>
 
 namespace nabla::apps {
 
 namespace {
 
+// Ctrl-C asks the loop to stop after the current step and save it; a second one, for when
+// that takes too long, ends the process at once. Only async-signal-safe calls in here.
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_sigint(int) { g_interrupted = true; }
+extern "C" void on_sigint(int) {
+    if (g_interrupted.exchange(true)) {
+        constexpr char kAgain[] = "\ninterrupted again: exiting without saving\n";
+        (void)!::write(STDERR_FILENO, kAgain, sizeof kAgain - 1);
+        ::_exit(130);
+    }
+    constexpr char kFirst[] = "\ninterrupted: stopping after this step (Ctrl-C again to quit at once)\n";
+    (void)!::write(STDERR_FILENO, kFirst, sizeof kFirst - 1);
+}
 
 // The error the trainers stop with on a non-finite loss.
 Error non_finite_loss(double loss, std::int64_t step, int epoch) {
@@ -27,20 +39,98 @@ Error non_finite_loss(double loss, std::int64_t step, int epoch) {
                              loss, step, epoch));
 }
 
+// The files the run writes, checked before anything is read or trained: a bad path costs
+// a second, not an epoch. The checks leave no file behind.
+void check_outputs(const Flags& f) {
+    if (!f.save.empty()) check_writable(f.save, "--save");
+    if (!f.metrics.empty()) check_appendable(f.metrics, "--metrics");
+}
+
+// A checkpoint cut short in an epoch goes on with that epoch's remaining batches, which
+// only the same seed, batch size and training images give.
+void check_same_batches(const Flags& f, const TrainState& s) {
+    if (!s.in_epoch.started()) return;
+    const DataOrder& o = *s.order;
+    const std::string where = fmt::format("{} stopped at {}", f.resume, describe_position(s));
+    NABLA_CHECK(o.seed == f.seed, "--resume",
+                "{} of a run with --seed {}; add --seed {} to go on with its batches", where, o.seed, o.seed);
+    NABLA_CHECK(o.batch_size == f.batch_size, "--resume",
+                "{} of a run with --batch-size {}; add --batch-size {} to go on with its batches", where,
+                o.batch_size, o.batch_size);
+    NABLA_CHECK(o.limit_train == f.limit_train, "--resume",
+                "{} of a run with --limit-train {}; add --limit-train {} to go on with its batches", where,
+                o.limit_train, o.limit_train);
+}
+
+// Why a resumed run has no step to take, if it has none.
+std::optional<std::string> nothing_left(const Flags& f, const TrainState& s) {
+    if (f.max_steps > 0 && s.step >= f.max_steps)
+        return fmt::format("{} is at step {} of --max-steps {}", f.resume, s.step, f.max_steps);
+    if (s.in_epoch.started() && s.epoch + 1 > f.epochs)
+        return fmt::format("{} stopped at {}, past --epochs {}", f.resume, describe_position(s), f.epochs);
+    if (!s.in_epoch.started() && s.epoch >= f.epochs)
+        return fmt::format("{} finished epoch {} of --epochs {}", f.resume, s.epoch, f.epochs);
+    return std::nullopt;
+}
+
+// What a stopped run says it left: "saved ck.safetensors: epoch 1, step 37 of 937".
+std::string left_behind(const Flags& f, const TrainState& s) {
+    if (f.save.empty()) return fmt::format("{}; nothing saved (no --save)", describe_position(s));
+    return fmt::format("saved {}: {}", f.save, describe_position(s));
+}
+
 int train(const Flags& f, ModelKind kind) {
     const CheckpointTag tag{model_name(kind, f.bn, f.resnet), f.optimizer.name};
     const std::string& name = tag.model;
+    check_outputs(f);
     manual_seed(f.seed);
     auto model = make_model(kind, f.bn, f.resnet);
     // Before any data is read: a bad --lr or --momentum is reported as such.
     auto opt = make_optimizer(*model, f.optimizer);
+    // Cosine decay over the run's --epochs: epoch e trains at position e - 1 of the schedule.
+    // The position is the number of finished epochs, so a resumed run continues it exactly.
+    // Made before a checkpoint is loaded: it starts from the --lr of the flags, not the
+    // decayed rate the checkpoint's optimizer holds.
+    std::unique_ptr<optim::LRScheduler> schedule;
+    if (f.lr_schedule == "cosine") schedule = std::make_unique<optim::CosineAnnealingLR>(*opt, f.epochs);
+    TrainState state;
+    state.order = DataOrder{.seed = f.seed, .batch_size = f.batch_size, .limit_train = f.limit_train};
+    if (!f.resume.empty()) {
+        TrainState saved = load_checkpoint(f.resume, *model, *opt, tag);
+        check_same_batches(f, saved);
+        restore_generator(saved);
+        if (!f.eval_only) {
+            if (const auto why = nothing_left(f, saved)) {
+                fmt::print("nothing left to train: {}\n", *why);
+                return 0;
+            }
+        }
+        saved.order = state.order;  // what this run's batches follow from here on
+        state = saved;
+        if (!f.quiet)
+            fmt::print("resumed {} from {}: {} (step {})\n", name, f.resume, describe_position(state),
+                       state.step);
+    }
+    if (f.verbose) fmt::print("{}\n", *model);
+
     const data::DatasetName dataset = data::parse_dataset_name(f.dataset);
-    const std::string dir = data::find_dataset_dir(dataset, f.data).string();
+    std::string dir;
+    try {
+        dir = data::find_dataset_dir(dataset, f.data).string();
+    } catch (const Error& e) {
+        throw e.with_context("--data");
+    }
     data::MNISTOptions options = data::dataset_options(dataset);
     options.limit = f.limit_train;
     const data::MNIST train_set(dir, data::Split::train, options);
     options.limit = f.limit_test;
     const data::MNIST test_set(dir, data::Split::test, options);
+    if (f.eval_only) {
+        const Evaluation ev = evaluate(*model, test_set, kind);
+        fmt::print("{}: test loss {:.4f}, test accuracy {:.2f}% ({} images)\n", name, ev.loss,
+                   100 * ev.accuracy, ev.count);
+        return 0;
+    }
     // BatchNorm cannot train on a batch of one: a lone last sample sits out every epoch.
     const bool lone_last = f.bn && train_set.size() % f.batch_size == 1;
     if (lone_last && !f.quiet)
@@ -50,87 +140,95 @@ int train(const Flags& f, ModelKind kind) {
             train_set.size(), f.batch_size);
     data::DataLoader loader(
         train_set, {.batch_size = f.batch_size, .shuffle = true, .drop_last = lone_last, .seed = f.seed});
-    // Cosine decay over the run's --epochs: epoch e trains at position e - 1 of the schedule.
-    // The position is the number of finished epochs, so a resumed run continues it exactly.
-    std::unique_ptr<optim::LRScheduler> schedule;
-    if (f.lr_schedule == "cosine" && f.epochs > 0)
-        schedule = std::make_unique<optim::CosineAnnealingLR>(*opt, f.epochs);
-    TrainState state;
-    if (!f.resume.empty()) {
-        state = load_checkpoint(f.resume, *model, *opt, tag);
-        if (!f.quiet)
-            fmt::print("resumed {} from {} after epoch {} (step {})\n", name, f.resume, state.epoch,
-                       state.step);
-        for (int e = 0; schedule && e < state.epoch; ++e) schedule->step();
-    }
+    NABLA_CHECK(!state.in_epoch.started() || state.in_epoch.steps == loader.size(), "--resume",
+                "{} stopped at {}, but {} gives {} steps an epoch: it holds other training images", f.resume,
+                describe_position(state), dir, loader.size());
+    for (int e = 0; schedule && e < state.epoch; ++e) schedule->step();
     MetricsWriter metrics(f.metrics);
-    if (f.eval_only) {
-        const Evaluation ev = evaluate(*model, test_set, kind);
-        fmt::print("{}: test loss {:.4f}, test accuracy {:.2f}% ({} images)\n", name, ev.loss,
-                   100 * ev.accuracy, ev.count);
-        return 0;
-    }
-    if (!f.quiet) fmt::print("{}", model->repr() + "\n");
+
+    auto save = [&] { save_checkpoint(f.save, *model, *opt, state, tag); };
     double final_acc = 0.0;
     std::signal(SIGINT, on_sigint);
     model->train();
     for (int epoch = state.epoch + 1; epoch <= f.epochs; ++epoch) {
+        EpochProgress& ep = state.in_epoch;  // zero, or where the resumed checkpoint stopped
+        ep.steps = loader.size();
         loader.set_epoch(epoch - 1);
-        Progress progress(fmt::format("{} epoch {}/{}", name, epoch, f.epochs), loader.size(), f.quiet,
-                          f.log_every);
+        auto batch = loader.begin();
+        for (std::int64_t i = 0; i < ep.step; ++i) ++batch;  // trained before the checkpoint
+        Progress progress(fmt::format("{} epoch {}/{}", name, epoch, f.epochs), ep.steps, f.quiet,
+                          f.log_every, ep.step);
         const auto t0 = std::chrono::steady_clock::now();
-        double loss_sum = 0.0;
-        std::int64_t correct = 0, seen = 0, done = 0, skipped = 0;
-        for (const data::Batch& batch : loader) {
-            const StepStats s = train_step(*model, *opt, batch, kind);
-            ++done;
+        std::int64_t seen_here = 0;  // samples trained by this process, for the rate
+        bool stop = false;
+        for (; batch != loader.end(); ++batch) {
+            const StepStats s = train_step(*model, *opt, *batch, kind);
+            ++ep.step;
             ++state.step;  // skipped steps count too: step numbers name batches
+            stop = g_interrupted || (f.max_steps > 0 && state.step >= f.max_steps);
             if (!s.finite) {
                 if (!f.allow_nonfinite) throw non_finite_loss(s.loss, state.step, epoch);
                 // The batch took no step and stays out of the running means.
-                if (skipped++ == 0)
+                if (ep.skipped++ == 0)
                     fmt::print(stderr,
                                "warning: the loss became {} at step {} of epoch {}; skipping such steps "
                                "(--allow-nonfinite)\n",
                                s.loss, state.step, epoch);
-                if (g_interrupted) break;
-                continue;
+            } else {
+                ep.loss_sum += s.loss * double(s.count);
+                ep.correct += s.correct;
+                ep.seen += s.count;
+                seen_here += s.count;
+                const double secs =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                progress.update(ep.step, ep.loss_sum / double(ep.seen), double(ep.correct) / double(ep.seen),
+                                double(seen_here) / secs);
+                if (state.step % f.log_every == 0)
+                    metrics.step(state.step, epoch, s.loss, double(s.correct) / double(s.count),
+                                 current_lr(*opt), double(seen_here) / secs);
             }
-            loss_sum += s.loss * double(s.count);
-            correct += s.correct;
-            seen += s.count;
-            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            progress.update(done, loss_sum / double(seen), double(correct) / double(seen),
-                            double(seen) / secs);
-            if (state.step % f.log_every == 0)
-                metrics.step(state.step, epoch, s.loss, double(s.correct) / double(s.count), current_lr(*opt),
-                             double(seen) / secs);
-            if (g_interrupted) break;
+            if (stop) break;
+            // The end of the epoch saves anyway, after evaluating.
+            if (f.save_every > 0 && state.step % f.save_every == 0 && ep.step < ep.steps) save();
         }
         progress.finish();
-        if (g_interrupted) {
-            // The partial epoch is not saved: resuming repeats it from its start, bit for bit.
-            fmt::print("interrupted during epoch {}", epoch);
-            if (!f.save.empty()) fmt::print("; the checkpoint {} holds epoch {}", f.save, epoch - 1);
-            fmt::print("\n");
-            return 130;
+        if (ep.step < ep.steps) {  // cut short: save the step just taken
+            if (!f.save.empty()) save();
+            if (g_interrupted) {
+                fmt::print("interrupted: {}\n", left_behind(f, state));
+                return 130;
+            }
+            fmt::print("stopped at --max-steps {}: {}\n", f.max_steps, left_behind(f, state));
+            return 0;
         }
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const Evaluation ev = evaluate(*model, test_set, kind);
         final_acc = ev.accuracy;
         state.best_accuracy = std::max(state.best_accuracy, ev.accuracy);
         state.epoch = epoch;
-        const double train_loss = loss_sum / double(std::max<std::int64_t>(seen, 1));
+        const double train_loss = ep.loss_sum / double(std::max<std::int64_t>(ep.seen, 1));
         fmt::print("{} epoch {}: train loss {:.4f}, test loss {:.4f}, test accuracy {:.2f}%, {:.1f} s{}\n",
                    name, epoch, train_loss, ev.loss, 100 * ev.accuracy, secs,
-                   skipped ? fmt::format(", {} of {} steps skipped (non-finite loss)", skipped, done) : "");
+                   ep.skipped
+                       ? fmt::format(", {} of {} steps skipped (non-finite loss)", ep.skipped, ep.steps)
+                       : "");
         metrics.epoch(epoch, state.step, train_loss, ev.loss, ev.accuracy, current_lr(*opt),
-                      double(seen) / secs, secs);
+                      double(seen_here) / secs, secs);
         if (schedule) schedule->step();
-        if (!f.save.empty()) save_checkpoint(f.save, *model, *opt, state, tag);
+        ep = EpochProgress{};
+        if (!f.save.empty()) save();
+        // Stopped on an epoch's last step (or during its evaluation): the epoch is whole.
+        const bool more = epoch < f.epochs;
+        if (more && (stop || g_interrupted)) {
+            if (g_interrupted) {
+                fmt::print("interrupted: {}\n", left_behind(f, state));
+                return 130;
+            }
+            fmt::print("stopped at --max-steps {}: {}\n", f.max_steps, left_behind(f, state));
+            return 0;
+        }
     }
     model->eval();
-    if (!f.quiet) fmt::print("{}\n", model->repr());
     fmt::print("{}: {} parameters, best test accuracy {:.2f}%, final {:.2f}%\n", name,
                model->parameter_count(), 100 * state.best_accuracy, 100 * final_acc);
     return 0;

@@ -7,6 +7,10 @@
 #include <catch2/catch.hpp>
 #include <nabla.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <tuple>
+
 using namespace nabla;
 using namespace nabla::test;
 
@@ -56,7 +60,11 @@ TEST_CASE("invalid hyperparameters are rejected before any training", "[apps][ba
                               {{"--lr", "nan"}, "invalid learning rate"},
                               {{"--lr", "inf"}, "invalid learning rate"},
                               {{"--batch-size", "0"}, "--batch-size must be >= 1, got 0"},
-                              {{"--epochs=-1"}, "--epochs must be >= 0, got -1"},
+                              {{"--epochs=-1"}, "--epochs must be >= 1, got -1"},
+                              {{"--epochs", "0"}, "--epochs must be >= 1, got 0"},
+                              {{"--save-every", "5"}, "--save-every needs --save PATH"},
+                              {{"--save-every=-1", "--save", "c.safetensors"}, "--save-every must be >= 0"},
+                              {{"--max-steps=-1"}, "--max-steps must be >= 0"},
                               {{"--momentum", "1"}, "invalid momentum: 1"},
                               {{"--momentum=-0.5"}, "invalid momentum: -0.5"},
                               {{"--weight-decay=-1"}, "invalid weight decay"},
@@ -130,15 +138,17 @@ TEST_CASE("a checkpoint of another architecture or optimizer is refused, naming 
 
     REQUIRE(failed_cleanly(
         run_app(mnist_cnn_path(), tiny.args({"--no-bn", "--resume", mlp, "--epochs", "2"}, 64)),
-        "holds a mlp model, this run trains cnn"));
+        "holds a mlp model, this run trains cnn: it was saved by mnist_mlp --no-bn; resume it with mnist_mlp "
+        "--no-bn"));
     REQUIRE(failed_cleanly(run_app(mnist_cnn_path(), tiny.args({"--eval-only", "--resume", mlp_bn}, 64)),
-                           "holds a mlp_bn model, this run trains cnn"));
+                           "holds a mlp_bn model, this run trains cnn: it was saved by mnist_mlp --bn"));
+    // Only BatchNorm differs: the message names the flag that fixes it.
     REQUIRE(failed_cleanly(
         run_app(mnist_mlp_path(), tiny.args({"--no-bn", "--resume", mlp_bn, "--epochs", "2"}, 64)),
-        "holds a mlp_bn model, this run trains mlp"));
-    REQUIRE(
-        failed_cleanly(run_app(mnist_mlp_path(), tiny.args({"--bn", "--resume", mlp, "--epochs", "2"}, 64)),
-                       "holds a mlp model, this run trains mlp_bn"));
+        "holds a mlp_bn model, this run trains mlp: it was saved by mnist_mlp --bn; add --bn"));
+    REQUIRE(failed_cleanly(
+        run_app(mnist_mlp_path(), tiny.args({"--bn", "--resume", mlp, "--epochs", "2"}, 64)),
+        "holds a mlp model, this run trains mlp_bn: it was saved by mnist_mlp --no-bn; drop --bn"));
     REQUIRE(failed_cleanly(
         run_app(mnist_mlp_path(), tiny.args({"--no-bn", "--resume", adam, "--epochs", "2"}, 64)),
         "trained with the adam optimizer, this run uses momentum (pass --optimizer adam)"));
@@ -155,16 +165,35 @@ TEST_CASE("a checkpoint of another architecture or optimizer is refused, naming 
                            "none.safetensors"));
 }
 
-TEST_CASE("outputs that cannot be written are reported", "[apps][bad_input]") {
+TEST_CASE("outputs that cannot be written are reported before the first step, naming the path",
+          "[apps][bad_input]") {
     const TinyMnist tiny;
-    REQUIRE(failed_cleanly(
-        run_app(mnist_mlp_path(),
-                tiny.args({"--epochs", "1", "--metrics", tiny.path("no/such/dir/m.jsonl")}, 64)),
-        "no/such/dir/m.jsonl"));
-    REQUIRE(failed_cleanly(
-        run_app(mnist_mlp_path(),
-                tiny.args({"--epochs", "1", "--save", tiny.path("no/such/dir/c.safetensors")}, 64)),
-        "no/such/dir/c.safetensors"));
+    std::filesystem::create_directory(tiny.dir / "folder");
+    const auto names = [&] {
+        std::vector<std::string> found;
+        for (const auto& entry : std::filesystem::directory_iterator(tiny.dir.path()))
+            found.push_back(entry.path().filename().string());
+        std::sort(found.begin(), found.end());
+        return found;
+    };
+    const std::vector<std::string> before = names();
+    // A good --metrics path beside a bad --save one: a run that took a step would have
+    // written a line there (--log-every 1).
+    const std::string metrics = tiny.path("m.jsonl");
+    for (const auto& [flag, path, why] : std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"--save", tiny.path("no/such/dir/c.safetensors"), "its folder '" + tiny.path("no/such/dir")},
+             {"--save", tiny.path("folder"), "it is a folder"},
+             {"--metrics", tiny.path("no/such/dir/m.jsonl"), "does not exist"},
+             {"--metrics", tiny.path("folder"), "it is a folder"}}) {
+        INFO(flag << " " << path);
+        std::vector<std::string> extra{"--epochs", "50", "--log-every", "1", flag, path};
+        if (flag == "--save") extra.insert(extra.end(), {"--metrics", metrics});
+        const AppResult r = run_app(mnist_mlp_path(), tiny.args(extra, 64));
+        REQUIRE(failed_cleanly(r, flag + ": cannot write '" + path + "'"));
+        REQUIRE_THAT(r.err, Catch::Contains(why));
+        REQUIRE(r.out.empty());      // no epoch, no progress
+        REQUIRE(names() == before);  // no metrics file, no temporary left behind
+    }
 }
 
 TEST_CASE("with BN a last batch of one image is skipped instead of failing the run", "[apps][bad_input]") {

@@ -56,7 +56,8 @@ TEST_CASE("mnist_resnet trains without skips and without BN", "[apps][trainer][r
 
 TEST_CASE("mnist_resnet prints its residual blocks and takes --depth", "[apps][trainer][resnet]") {
     const TinyMnist tiny;
-    std::vector<std::string> args = tiny.args({"--epochs", "0", "--depth", "14"});
+    std::vector<std::string> args =
+        tiny.args({"--epochs", "1", "--max-steps", "1", "--verbose", "--depth", "14"});
     args.erase(std::find(args.begin(), args.end(), "--quiet"));
     const AppResult r = run_app(mnist_resnet_path(), args);
     REQUIRE(succeeded(r));

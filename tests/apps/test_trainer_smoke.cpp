@@ -90,7 +90,8 @@ TEST_CASE(
     REQUIRE(lines[5]["epoch"] == 2);
 }
 
-TEST_CASE("quiet mode (--quiet) prints only the per-epoch lines and the summary", "[apps][trainer]") {
+TEST_CASE("quiet mode prints only the per-epoch lines and the summary, verbose mode the model once",
+          "[apps][trainer]") {
     const TinyMnist tiny;
     const AppResult r = run_app(mnist_mlp_path(), tiny.args({"--epochs", "2", "--log-every", "1"}));
     REQUIRE(succeeded(r));
@@ -104,13 +105,25 @@ TEST_CASE("quiet mode (--quiet) prints only the per-epoch lines and the summary"
     REQUIRE_THAT(lines[2], Catch::Contains("parameters, best test accuracy"));
     REQUIRE(r.err.empty());
 
-    // Without --quiet: the model is printed and progress lines appear.
+    // Without --quiet: progress lines appear; the model is printed only with --verbose, once.
     auto loud_args = tiny.args({"--epochs", "1", "--log-every", "1"});
     loud_args.erase(std::find(loud_args.begin(), loud_args.end(), "--quiet"));
     const AppResult loud = run_app(mnist_mlp_path(), loud_args);
     REQUIRE(succeeded(loud));
-    REQUIRE_THAT(loud.out, Catch::Contains("Sequential"));
+    REQUIRE_THAT(loud.out, Catch::Contains("mlp epoch 1/1 10/10 loss") && !Catch::Contains("Sequential"));
     REQUIRE(std::count(loud.out.begin(), loud.out.end(), '\n') > 5);
+    loud_args.push_back("--verbose");
+    const AppResult verbose = run_app(mnist_mlp_path(), loud_args);
+    REQUIRE(succeeded(verbose));
+    const auto trees = [](const std::string& text) {
+        std::size_t n = 0;
+        for (auto at = text.find("Sequential("); at != std::string::npos;
+             at = text.find("Sequential(", at + 1))
+            ++n;
+        return n;
+    };
+    REQUIRE(trees(verbose.out) == 1);
+    REQUIRE_THAT(verbose.out, Catch::Contains("(4): Linear(in=256, out=10, bias=true)"));
 }
 
 TEST_CASE("eval-only mode (--eval-only --resume) evaluates the checkpoint without training",

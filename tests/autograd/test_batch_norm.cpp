@@ -261,4 +261,8 @@ TEST_CASE("a BatchNorm layer's errors are the op's, named after the layer", "[au
                       Catch::Contains("expected input [N, C] or [N, C, L], got [2, 4, 3, 3]"));
     nn::BatchNorm2d bn2({.num_features = 4});
     CHECK_THROWS_WITH(bn2(randn({2, 4})), Catch::Contains("expected input [N, C, H, W], got [2, 4]"));
+    // The wrong one of the pair names the right one.
+    CHECK_THROWS_WITH(bn(randn({2, 4, 3, 3})), Catch::EndsWith("(for images [N, C, H, W] use BatchNorm2d)"));
+    CHECK_THROWS_WITH(bn2(randn({2, 4, 5})), Catch::EndsWith("use BatchNorm1d)"));
+    CHECK_THROWS_WITH(bn2(randn({2, 4, 5, 5, 5})), !Catch::Contains("use BatchNorm"));
 }

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 #include <nabla.h>
 
+#include <sstream>
+
 using namespace nabla;
 
 TEST_CASE("Shape formats as a bracketed list", "[core][format]") {
@@ -44,4 +46,11 @@ TEST_CASE("wrap_dim counts negative dimensions from the end", "[core][shape]") {
     REQUIRE_THROWS_WITH(s.wrap_dim(3, "sum"), Catch::Contains("sum") && Catch::Contains("[2, 3, 4]"));
     REQUIRE_THROWS_AS(s.wrap_dim(-4, "sum"), Error);
     REQUIRE(s.strides() == std::vector<std::int64_t>{12, 4, 1});
+}
+
+TEST_CASE("std::ostream << Tensor (and Shape) prints what fmt prints", "[core][format]") {
+    const Tensor t = from_vector({1, 2, 3, 4}, {2, 2});
+    std::ostringstream out;
+    out << t << " and " << Tensor() << " of shape " << t.shape();
+    REQUIRE(out.str() == fmt::format("{} and {} of shape {}", t, Tensor(), t.shape()));
 }

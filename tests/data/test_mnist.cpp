@@ -170,8 +170,11 @@ TEST_CASE("MNIST passes file errors through with the file name", "[data][mnist]"
 TEST_CASE("find_mnist_dir accepts a complete directory and otherwise points to fetch-mnist",
           "[data][mnist]") {
     TempDir dir;
-    CHECK_THROWS_WITH(data::find_mnist_dir((dir / "absent").string()),
-                      Contains("no MNIST directory") && Contains("run scripts/fetch-mnist"));
+    // The hint is the command for that folder, and names no program's flag.
+    const std::string absent = (dir / "absent").string();
+    CHECK_THROWS_WITH(data::find_mnist_dir(absent), Contains("no MNIST directory " + absent) &&
+                                                        Contains("run scripts/fetch-mnist " + absent) &&
+                                                        !Contains("--data"));
     write_split(dir, "train");
     CHECK_THROWS_WITH(data::find_mnist_dir(dir.path().string()),
                       Contains("no t10k images file") && Contains("run scripts/fetch-mnist"));

@@ -176,3 +176,34 @@ TEST_CASE("AppendFile appends whole records and names the path when it cannot op
     CHECK_THROWS_WITH(AppendFile(missing, "metrics"),
                       Contains("metrics: ") && Contains(missing) && Contains("No such file or directory"));
 }
+
+TEST_CASE("check_writable and check_appendable accept a writable path and leave no file behind",
+          "[layers][atomic_file]") {
+    TempDir dir;
+    CHECK_NOTHROW(check_writable(dir.file("new.safetensors"), "--save"));
+    CHECK_NOTHROW(check_appendable(dir.file("new.jsonl"), "--metrics"));
+    CHECK(dir.names().empty());
+    // An existing file may be replaced or appended to; neither check touches it.
+    write_file_atomic(dir.file("old.jsonl"), "line\n");
+    CHECK_NOTHROW(check_writable(dir.file("old.jsonl"), "--save"));
+    CHECK_NOTHROW(check_appendable(dir.file("old.jsonl"), "--metrics"));
+    CHECK(dir.names() == std::vector<std::string>{"old.jsonl"});
+    CHECK(read_text(dir.file("old.jsonl")) == "line\n");
+}
+
+TEST_CASE("check_writable and check_appendable name the path, a missing folder and a folder given as a file",
+          "[layers][atomic_file]") {
+    TempDir dir;
+    const std::string missing = dir.file("no/such/c.safetensors");
+    CHECK_THROWS_WITH(check_writable(missing, "--save"),
+                      Catch::StartsWith("--save: cannot write '" + missing + "'") &&
+                          Contains("its folder '" + dir.file("no/such") + "' does not exist"));
+    CHECK_THROWS_WITH(check_appendable(missing, "--metrics"),
+                      Catch::StartsWith("--metrics: ") && Contains("does not exist"));
+    fs::create_directory(dir.file("sub"));
+    CHECK_THROWS_WITH(check_writable(dir.file("sub"), "--save"),
+                      Contains("'" + dir.file("sub") + "': it is a folder"));
+    CHECK_THROWS_WITH(check_appendable(dir.file("sub"), "--metrics"), Contains("it is a folder"));
+    CHECK_THROWS_WITH(check_writable("", "--save"), Contains("empty file path"));
+    CHECK(dir.names() == std::vector<std::string>{"sub"});
+}

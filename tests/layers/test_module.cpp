@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 #include <nabla.h>
 
+#include <sstream>
+
 using namespace nabla;
 using Catch::Matchers::Contains;
 
@@ -210,4 +212,32 @@ TEST_CASE("training steps through a BN model leave no tape entries or tensors be
         if (step == 2) CHECK(live_tensor_count() == live);
     }
     for (const Tensor& p : net.parameters()) CHECK(p.grad().defined());
+}
+
+TEST_CASE("std::ostream << module prints the tree, for a user's own module too", "[layers][module]") {
+    nn::Sequential net(nn::Linear({.in = 4, .out = 3}), nn::ReLU());
+    std::ostringstream out;
+    out << net;
+    CHECK(out.str() == net.repr());
+    Net own;  // derives from nn::Module outside the library's namespace
+    std::ostringstream own_out;
+    own_out << own << '\n' << own.head->weight().shape();
+    CHECK(own_out.str() == own.repr() + "\n[2, 3]");
+}
+
+TEST_CASE("an error inside a Sequential names the child's position and the layer", "[layers][module]") {
+    nn::Sequential net(nn::Linear({.in = 8, .out = 6}), nn::ReLU(), nn::Linear({.in = 5, .out = 2}));
+    // The layer's own check: its name comes once, after the position.
+    CHECK_THROWS_WITH(
+        net(randn({3, 8})),
+        Catch::StartsWith("2: Linear: in=5, out=2, bias=true: expected input [N, 5], got [3, 6]"));
+    // An op the layer called gains the layer's name too; nesting adds each level.
+    nn::Sequential outer;
+    outer.append(nn::Linear({.in = 8, .out = 6}));
+    outer.append(Net());
+    CHECK_THROWS_WITH(outer(randn({3, 8})), Catch::StartsWith("1: Net: ") && Contains("[3, 6]"));
+    // A BatchNorm's label is its name with the size: not repeated.
+    nn::Sequential bn(nn::Flatten(), nn::BatchNorm2d({.num_features = 4}));
+    CHECK_THROWS_WITH(bn(randn({2, 4, 3, 3})),
+                      Catch::StartsWith("1: BatchNorm2d(4): expected input [N, C, H, W]"));
 }

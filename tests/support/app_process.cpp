@@ -17,6 +17,7 @@ std::string mnist_mlp_path() { return NABLA_MNIST_MLP; }
 std::string mnist_cnn_path() { return NABLA_MNIST_CNN; }
 std::string mnist_resnet_path() { return NABLA_MNIST_RESNET; }
 std::string bn_compare_path() { return NABLA_BN_COMPARE; }
+std::string readme_example_path() { return NABLA_README_EXAMPLE; }
 
 std::string AppResult::describe() const {
     std::string how = timed_out ? "timed out"
@@ -26,7 +27,7 @@ std::string AppResult::describe() const {
 }
 
 AppProcess::AppProcess(const std::string& binary, const std::vector<std::string>& args,
-                       const std::filesystem::path& dir) {
+                       const std::filesystem::path& dir, const std::filesystem::path& cwd) {
     static int counter = 0;
     ++counter;
     out_path_ = dir / fmt::format("stdout-{}.txt", counter);
@@ -41,10 +42,12 @@ AppProcess::AppProcess(const std::string& binary, const std::vector<std::string>
     const int err_fd = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (out_fd < 0 || err_fd < 0)
         throw std::runtime_error("AppProcess: cannot create output files in " + dir.string());
+    const std::string cwd_s = cwd.string();
     pid_ = ::fork();
     if (pid_ == 0) {
         ::dup2(out_fd, STDOUT_FILENO);
         ::dup2(err_fd, STDERR_FILENO);
+        if (!cwd_s.empty() && ::chdir(cwd_s.c_str()) != 0) ::_exit(126);
         ::execv(argv[0], argv.data());
         ::_exit(127);
     }
@@ -96,6 +99,13 @@ AppResult run_app(const std::string& binary, const std::vector<std::string>& arg
                   std::chrono::seconds timeout) {
     TempDir scratch;
     AppProcess p(binary, args, scratch.path());
+    return p.wait(timeout);
+}
+
+AppResult run_app_in(const std::filesystem::path& cwd, const std::string& binary,
+                     const std::vector<std::string>& args, std::chrono::seconds timeout) {
+    TempDir scratch;
+    AppProcess p(binary, args, scratch.path(), cwd);
     return p.wait(timeout);
 }
 

@@ -14,6 +14,7 @@ std::string mnist_mlp_path();
 std::string mnist_cnn_path();
 std::string mnist_resnet_path();
 std::string bn_compare_path();
+std::string readme_example_path();  // the README's training script, compiled
 
 struct AppResult {
     bool exited = false;     // ended through exit() or return from main
@@ -26,11 +27,12 @@ struct AppResult {
     std::string describe() const;
 };
 
-// A child process of `binary` with `args`; its stdout and stderr go to files in `dir`.
+// A child process of `binary` with `args`; its stdout and stderr go to files in `dir`. It
+// runs in `cwd` when one is given, else in the current directory.
 class AppProcess {
 public:
     AppProcess(const std::string& binary, const std::vector<std::string>& args,
-               const std::filesystem::path& dir);
+               const std::filesystem::path& dir, const std::filesystem::path& cwd = {});
     ~AppProcess();  // kills a child still running
     AppProcess(const AppProcess&) = delete;
     AppProcess& operator=(const AppProcess&) = delete;
@@ -49,5 +51,9 @@ private:
 // Runs to completion (or the deadline) with its output in a scratch directory.
 AppResult run_app(const std::string& binary, const std::vector<std::string>& args,
                   std::chrono::seconds timeout = std::chrono::seconds(60));
+// The same, run in `cwd` (for a program that writes into its working directory).
+AppResult run_app_in(const std::filesystem::path& cwd, const std::string& binary,
+                     const std::vector<std::string>& args,
+                     std::chrono::seconds timeout = std::chrono::seconds(60));
 
 }  // namespace nabla::test
