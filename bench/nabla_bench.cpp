@@ -95,7 +95,11 @@ void bench_model(const std::string& name, std::int64_t batch, double peak_gflops
     const data::Batch b = big.get_batch(idx);
     model->eval();
     NoGradGuard no_grad;
-    const Timing infer = time_ms([&] { (*model)(model_input(b.x, kind)); }, 2, std::max(5, iters / 20));
+    const int infer_warmup = 2, infer_iters = std::max(5, iters / 20);
+    const std::uint64_t infer_flops0 = gemm_flop_count();
+    const Timing infer = time_ms([&] { (*model)(model_input(b.x, kind)); }, infer_warmup, infer_iters);
+    const double infer_flops_per_image =
+        double(gemm_flop_count() - infer_flops0) / double(infer_warmup + infer_iters) / 1000.0;
     const double img_per_s = 1000.0 / (infer.median / 1000.0);
     fmt::print(
         "{:<8} train iter (batch {}) {:8.3f} ms  [min {:.3f}, max {:.3f}]  {:5.1f} GFLOP/s ({:.0f}% of peak)"
@@ -109,6 +113,8 @@ void bench_model(const std::string& name, std::int64_t batch, double peak_gflops
               {"train_iter_ms_max", train.max},
               {"ms_per_image", train.median / double(batch)},
               {"gemm_gflops", gflops},
+              {"gemm_flops_per_iter", flops_per_iter},
+              {"infer_gemm_flops_per_image", infer_flops_per_image},
               {"infer_img_per_s", img_per_s},
               {"iters", iters}});
 }
@@ -254,7 +260,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> models{"mlp", "mlp_bn", "cnn", "cnn_bn"};
     int iters = 200, warmup = 20, threads = 0;
     std::int64_t batch = 64;
-    bool epoch = false, no_kernels = false;
+    bool epoch = false, no_kernels = false, kernel_only = false;
     std::string data_dir = "data/mnist", json, profile;
     CLI::App app{"nabla benchmark: models, kernels, BLAS."};
     app.add_option("--models", models, "models to time")
@@ -270,6 +276,7 @@ int main(int argc, char** argv) {
     app.add_option("--profile", profile, "print one model's training iteration split by op, then exit")
         ->check(CLI::IsMember({"mlp", "mlp_bn", "cnn", "cnn_bn"}));
     app.add_flag("--no-kernels", no_kernels, "skip the kernel timings");
+    app.add_flag("--blas-kernel", kernel_only, "print only the OpenBLAS kernel nabla runs with, then exit");
     app.add_option("--data", data_dir, "MNIST directory for --epoch")->capture_default_str();
     app.add_option("--json", json, "append one JSON line per measurement to this file");
     try {
@@ -281,6 +288,10 @@ int main(int argc, char** argv) {
         NABLA_CHECK(iters >= 1 && warmup >= 0 && threads >= 0, "nabla_bench",
                     "invalid --iters/--warmup/--threads");
         if (threads > 0) set_num_threads(threads);
+        if (kernel_only) {
+            fmt::print("{}\n", blas_core_name());
+            return 0;
+        }
         Out out;
         if (!json.empty()) out.json.emplace(json, "nabla_bench");
         fmt::print("{}\n", blas_description());
@@ -293,6 +304,7 @@ int main(int argc, char** argv) {
         fmt::print("sgemm peak (1024^3): {:.1f} GFLOP/s\n", peak);
         out.emit({{"kind", "blas"},
                   {"description", blas_description()},
+                  {"core", blas_core_name()},
                   {"sgemm_peak_gflops", peak},
                   {"threads", get_num_threads()}});
         for (const auto& m : models) bench_model(m, batch, peak, warmup, iters, out);

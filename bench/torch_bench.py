@@ -9,6 +9,7 @@ and inference images/s at batch 1000 in eval mode under no_grad.
 Prints one JSON object per model on stdout.
 """
 import argparse
+import ctypes
 import json
 import time
 
@@ -71,6 +72,17 @@ def bench(name, warmup, iters):
     return {"model": name, "train_iter_ms": train, "infer_img_per_s": 1000.0 / (infer / 1000.0)}
 
 
+def openblas_core():
+    """The kernel family of the OpenBLAS that PyTorch's BLAS calls (libblas.so.3 is OpenBLAS on
+    Debian); the same library object as the one already loaded, so the same choice."""
+    try:
+        lib = ctypes.CDLL("libopenblas.so.0")
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return "unknown"
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--models", default="mlp,mlp_bn,cnn,cnn_bn")
@@ -83,6 +95,7 @@ def main():
     for name in a.models.split(","):
         r = bench(name, a.warmup, a.iters)
         r["threads"] = torch.get_num_threads()
+        r["blas_core"] = openblas_core()
         print(json.dumps(r), flush=True)
 
 
