@@ -83,15 +83,41 @@ def openblas_core():
         return "unknown"
 
 
+def latency(name, forwards, warmup=50):
+    """Single-image forwards (batch 1, eval, no_grad), as bench/latency does for nabla."""
+    torch.manual_seed(0)
+    model, images = make_model(name)
+    model.eval()
+    x = torch.randn(1, *((1, 28, 28) if images else (784,)))
+    us = []
+    with torch.no_grad():
+        for _ in range(warmup):
+            model(x)
+        for _ in range(forwards):
+            t0 = time.perf_counter()
+            model(x)
+            us.append((time.perf_counter() - t0) * 1e6)
+    us.sort()
+    pick = lambda p: us[min(len(us) - 1, int(p * (len(us) - 1) + 0.5))]
+    return {"model": name, "median_us": pick(0.5), "p90_us": pick(0.9), "p99_us": pick(0.99), "max_us": us[-1]}
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--models", default="mlp,mlp_bn,cnn,cnn_bn")
     p.add_argument("--iters", type=int, default=200)
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: as installed)")
+    p.add_argument("--latency", type=int, default=0, help="instead: N single-image forwards per model")
     a = p.parse_args()
     if a.threads > 0:
         torch.set_num_threads(a.threads)
+    if a.latency > 0:
+        for name in a.models.split(","):
+            r = latency(name, a.latency)
+            r["threads"] = torch.get_num_threads()
+            print(json.dumps(r), flush=True)
+        return
     for name in a.models.split(","):
         r = bench(name, a.warmup, a.iters)
         r["threads"] = torch.get_num_threads()

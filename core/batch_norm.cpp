@@ -1,5 +1,6 @@
 #include "core/batch_norm.h"
 
+#include "core/parallel.h"
 #include "core/simd.h"
 
 #include <vector>
@@ -68,7 +69,7 @@ float plane_sum(const float* p, std::int64_t S) {
 NABLA_HOT_LOOP void batch_norm_statistics(float* mean, float* var, const float* x, const BatchNormDims& d) {
     if (d.S == 1) return row_statistics(mean, var, x, d);
     const double m = double(d.m());
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (d.N * d.C * d.S >= kParallelMinElements)
     for (std::int64_t c = 0; c < d.C; ++c) {
         double s = 0.0;
         for (std::int64_t n = 0; n < d.N; ++n) s += plane_sum(x + (n * d.C + c) * d.S, d.S);
@@ -99,7 +100,7 @@ NABLA_HOT_LOOP void batch_norm_forward(float* y, const float* x, const float* me
         shift[c] = (beta ? beta[c] : 0.0f) - mean[c] * scale[c];
     }
     if (d.S == 1) return row_forward(y, x, scale.data(), shift.data(), d);
-#pragma omp parallel for collapse(2) schedule(static) if (d.N * d.C * d.S >= (1 << 16))
+#pragma omp parallel for collapse(2) schedule(static) if (d.N * d.C * d.S >= kParallelMinElements)
     for (std::int64_t n = 0; n < d.N; ++n)
         for (std::int64_t c = 0; c < d.C; ++c) {
             const float* xp = x + (n * d.C + c) * d.S;
@@ -139,7 +140,7 @@ NABLA_HOT_LOOP void batch_norm_backward(float* dx, float* dgamma, float* dbeta, 
     if (d.S == 1)
         return batch_norm_backward_rows(dx, dgamma, dbeta, dy, x, mean, invstd, gamma, d, use_batch_stats);
     const double m = double(d.m());
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (d.N * d.C * d.S >= kParallelMinElements)
     for (std::int64_t c = 0; c < d.C; ++c) {
         // Pass 1: sum(g) and sum(g * x_hat).
         const float mc = mean[c];

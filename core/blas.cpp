@@ -1,5 +1,7 @@
 #include "core/blas.h"
 
+#include "core/parallel.h"
+
 #include <cblas.h>
 #include <omp.h>
 
@@ -24,9 +26,6 @@ void single_threaded_blas() {
 
 std::atomic<std::uint64_t> flops{0};
 
-// Products smaller than this (M*N*K) are not worth waking a second thread for.
-constexpr std::int64_t kParallelWork = std::int64_t{1} << 20;
-
 void sgemm_block(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
                  const float* A, std::int64_t lda, const float* B, std::int64_t ldb, float beta, float* C,
                  std::int64_t ldc) {
@@ -44,7 +43,7 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
     flops.fetch_add(std::uint64_t(2 * M * N * K), std::memory_order_relaxed);
     const std::int64_t lda = trans_a ? M : K, ldb = trans_b ? K : N;
     const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-    if (threads <= 1 || M * N * K < kParallelWork) {
+    if (threads <= 1 || M * N * K < kParallelMinGemmWork) {
         sgemm_block(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, N);
         return;
     }

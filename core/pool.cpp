@@ -1,6 +1,7 @@
 #include "core/pool.h"
 
 #include "core/error.h"
+#include "core/parallel.h"
 #include "core/simd.h"
 
 #include <algorithm>
@@ -61,7 +62,7 @@ NABLA_HOT_LOOP void max_pool2x2(float* out, std::int32_t* argmax, const float* p
 
 // Planes are split over OpenMP threads (static schedule): each writes only its own outputs.
 void max_pool2d_forward(float* out, std::int32_t* argmax, const float* inp, const Pool2dDims& d) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (d.B * d.C * d.H * d.W >= kParallelMinElements)
     for (std::int64_t bc = 0; bc < d.B * d.C; ++bc) {
         if (d.K == 2 && d.S == 2 && d.P == 0) {
             max_pool2x2(out + bc * d.OH * d.OW, argmax + bc * d.OH * d.OW, inp + bc * d.H * d.W, d);
@@ -95,7 +96,7 @@ void max_pool2d_forward(float* out, std::int32_t* argmax, const float* inp, cons
 }
 
 void max_pool2d_backward(float* dinp, const float* dout, const std::int32_t* argmax, const Pool2dDims& d) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (d.B * d.C * d.H * d.W >= kParallelMinElements)
     for (std::int64_t bc = 0; bc < d.B * d.C; ++bc) {
         float* plane = dinp + bc * d.H * d.W;
         std::fill_n(plane, d.H * d.W, 0.0f);
@@ -162,7 +163,7 @@ void avg_pool_plane_backward(float* dplane, const float* dout, const Pool2dDims&
 
 // Planes are split over OpenMP threads (static schedule): each writes only its own outputs.
 void avg_pool2d_forward(float* out, const float* inp, const Pool2dDims& d, bool count_include_pad) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (d.B * d.C * d.H * d.W >= kParallelMinElements)
     for (std::int64_t bc = 0; bc < d.B * d.C; ++bc) {
         float* o = out + bc * d.OH * d.OW;
         const float* plane = inp + bc * d.H * d.W;
@@ -174,7 +175,7 @@ void avg_pool2d_forward(float* out, const float* inp, const Pool2dDims& d, bool 
 }
 
 void avg_pool2d_backward(float* dinp, const float* dout, const Pool2dDims& d, bool count_include_pad) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (d.B * d.C * d.H * d.W >= kParallelMinElements)
     for (std::int64_t bc = 0; bc < d.B * d.C; ++bc)
         avg_pool_plane_backward(dinp + bc * d.H * d.W, dout + bc * d.OH * d.OW, d, count_include_pad);
 }
