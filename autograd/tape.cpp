@@ -1,6 +1,7 @@
 #include "autograd/tape.h"
 
 #include "autograd/anomaly.h"
+#include "autograd/grad_hooks.h"
 #include "autograd/grad_mode.h"
 #include "autograd/profile.h"
 #include "core/elementwise.h"
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 namespace nabla {
 
@@ -177,6 +179,65 @@ void prune_tape() {
 
 std::int64_t tape_size() { return static_cast<std::int64_t>(g_tape.entries.size()); }
 
+namespace {
+
+void run_entry(Entry& e, bool retain_graph) {
+    auto out = e.output.lock();
+    if (!out || !out->grad) return;
+    Tensor gout(out->grad);
+    out->grad.reset();  // non-leaf gradients are transient
+    if (!e.fn) return;
+    const bool profiling = is_op_profiling();
+    const auto t0 = profiling ? ProfileClock::now() : ProfileClock::time_point();
+    std::vector<Tensor> grads;
+    try {
+        grads = e.fn(gout, e.wants);
+    } catch (const Error& err) {
+        throw err.with_context(backward_of(e.op));
+    }
+    NABLA_CHECK(grads.size() == e.inputs.size(), backward_of(e.op),
+                "returned {} gradients for {} inputs; a backward function returns exactly one per input "
+                "(an undefined Tensor for an input without one)",
+                grads.size(), e.inputs.size());
+    const bool anomaly = is_anomaly_enabled();
+    for (size_t k = 0; k < grads.size(); ++k) {
+        TensorImpl* in = e.inputs[k].get();
+        if (!in || !grads[k].defined()) continue;
+        if (anomaly) [[unlikely]]
+            check_finite_gradient(e.op, k, in->shape, grads[k], gout);
+        NABLA_CHECK(in->producer == 0 || find_entry(in->producer) >= 0, backward_of(e.op),
+                    "input {} of shape {} comes from a graph an earlier backward already freed; call "
+                    "backward(grad, /*retain_graph=*/true) the first time to run it again",
+                    k, in->shape);
+        accumulate(*in, reduce_to(grads[k], in->shape, e.op, k));
+    }
+    if (!retain_graph) e.done = true;
+    if (profiling) [[unlikely]]
+        profile_backward(e.op, t0);
+}
+
+// For each entry index in [0, start], the hooked leaves whose last contributing entry
+// (the lowest index that takes them as input) it is: once the walk has passed it, their
+// gradients are final. Empty when no hook is registered, so plain backward pays nothing.
+std::vector<std::vector<detail::LeafHook>> leaf_hooks_by_last_entry(const std::vector<Entry>& entries,
+                                                                    std::int64_t start) {
+    if (!detail::has_grad_hooks()) return {};
+    std::vector<detail::LeafHook> hooks = detail::leaf_hooks();
+    std::vector<std::vector<detail::LeafHook>> at(size_t(start + 1));
+    if (hooks.empty()) return at;
+    std::unordered_map<const TensorImpl*, std::int64_t> last;
+    for (const auto& h : hooks) last.emplace(h.leaf, -1);
+    for (std::int64_t i = start; i >= 0; --i)
+        for (const auto& in : entries[size_t(i)].inputs)
+            if (in)
+                if (auto it = last.find(in.get()); it != last.end()) it->second = i;
+    for (const auto& h : hooks)
+        if (const std::int64_t i = last[h.leaf]; i >= 0) at[size_t(i)].push_back(h);
+    return at;
+}
+
+}  // namespace
+
 void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_graph) {
     NABLA_CHECK(root.defined(), "backward", "called on an undefined tensor");
     NABLA_CHECK(root.requires_grad(), "backward",
@@ -195,6 +256,7 @@ void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_gra
                 root.shape());
     if (root.is_leaf()) {
         accumulate(*root.impl(), g);
+        if (detail::has_grad_hooks()) detail::run_backward_end_hooks();
         return;
     }
     const std::int64_t start = find_entry(root.impl()->producer);
@@ -219,44 +281,16 @@ void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_gra
         }
     } cleanup{entries, start};
     root.impl()->grad = g.impl_ptr();
+    const std::vector<std::vector<detail::LeafHook>> ready_at = leaf_hooks_by_last_entry(entries, start);
     for (std::int64_t i = start; i >= 0; --i) {
-        Entry& e = entries[size_t(i)];
-        auto out = e.output.lock();
-        if (!out || !out->grad) continue;
-        Tensor gout(out->grad);
-        out->grad.reset();  // non-leaf gradients are transient
-        if (!e.fn) continue;
-        const bool profiling = is_op_profiling();
-        const auto t0 = profiling ? ProfileClock::now() : ProfileClock::time_point();
-        std::vector<Tensor> grads;
-        try {
-            grads = e.fn(gout, e.wants);
-        } catch (const Error& err) {
-            throw err.with_context(backward_of(e.op));
-        }
-        NABLA_CHECK(grads.size() == e.inputs.size(), backward_of(e.op),
-                    "returned {} gradients for {} inputs; a backward function returns exactly one per input "
-                    "(an undefined Tensor for an input without one)",
-                    grads.size(), e.inputs.size());
-        const bool anomaly = is_anomaly_enabled();
-        for (size_t k = 0; k < grads.size(); ++k) {
-            TensorImpl* in = e.inputs[k].get();
-            if (!in || !grads[k].defined()) continue;
-            if (anomaly) [[unlikely]]
-                check_finite_gradient(e.op, k, in->shape, grads[k], gout);
-            NABLA_CHECK(in->producer == 0 || find_entry(in->producer) >= 0, backward_of(e.op),
-                        "input {} of shape {} comes from a graph an earlier backward already freed; call "
-                        "backward(grad, /*retain_graph=*/true) the first time to run it again",
-                        k, in->shape);
-            accumulate(*in, reduce_to(grads[k], in->shape, e.op, k));
-        }
-        if (!retain_graph) e.done = true;
-        if (profiling) [[unlikely]]
-            profile_backward(e.op, t0);
+        run_entry(entries[size_t(i)], retain_graph);
+        if (!ready_at.empty())
+            for (const detail::LeafHook& h : ready_at[size_t(i)]) (*h.fn)();
     }
     cleanup.finished = true;
     if (is_op_profiling()) [[unlikely]]
         profile_backward_end();
+    if (detail::has_grad_hooks()) detail::run_backward_end_hooks();
 }
 
 }  // namespace nabla

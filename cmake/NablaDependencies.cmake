@@ -6,6 +6,8 @@ find_package(Threads REQUIRED)
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 # Header-only; layers/safetensors.cpp parses headers with it.
 find_package(nlohmann_json REQUIRED)
+# OpenMPI (Debian's openmpi-bin, libopenmpi-dev): dist/'s collectives and DataParallel.
+find_package(MPI REQUIRED COMPONENTS CXX)
 # zlib reads gzip-compressed IDX files.
 find_package(ZLIB REQUIRED)
 

@@ -38,14 +38,23 @@ DataLoader::DataLoader(const Dataset& dataset, DataLoaderOptions options)
     : dataset_(dataset), options_(options) {
     NABLA_CHECK(options.batch_size > 0, kWhere, "batch_size must be positive, got {}", options.batch_size);
     NABLA_CHECK(options.limit >= 0, kWhere, "limit must be >= 0 (0 uses all samples), got {}", options.limit);
+    NABLA_CHECK(options.world_size >= 1 && options.rank >= 0 && options.rank < options.world_size, kWhere,
+                "rank {} is not in a world of {} (rank in [0, world_size))", options.rank,
+                options.world_size);
     num_samples_ = dataset.size();
     if (options.limit > 0) num_samples_ = std::min(num_samples_, options.limit);
-    num_batches_ = options.drop_last ? num_samples_ / options.batch_size
-                                     : (num_samples_ + options.batch_size - 1) / options.batch_size;
-    NABLA_CHECK(num_samples_ == 0 || num_batches_ > 0, kWhere,
-                "drop_last with batch_size {} and only {} samples leaves no batch; use a smaller batch_size "
-                "or drop_last = false",
-                options.batch_size, num_samples_);
+    shard_size_ = num_samples_ / options.world_size;
+    NABLA_CHECK(num_samples_ == 0 || shard_size_ > 0, kWhere,
+                "{} samples cannot be shared among {} ranks: every rank needs at least one", num_samples_,
+                options.world_size);
+    num_batches_ = options.drop_last ? shard_size_ / options.batch_size
+                                     : (shard_size_ + options.batch_size - 1) / options.batch_size;
+    NABLA_CHECK(
+        shard_size_ == 0 || num_batches_ > 0, kWhere,
+        "drop_last with batch_size {} and only {} samples{} leaves no batch; use a smaller batch_size "
+        "or drop_last = false",
+        options.batch_size, shard_size_,
+        options.world_size > 1 ? fmt::format(" per rank ({} ranks)", options.world_size) : "");
 }
 
 void DataLoader::set_epoch(std::int64_t epoch) {
@@ -62,8 +71,17 @@ std::vector<std::int64_t> DataLoader::epoch_order(std::int64_t epoch) const {
     return order;
 }
 
+std::vector<std::int64_t> DataLoader::shard_order(std::int64_t epoch) const {
+    std::vector<std::int64_t> order = epoch_order(epoch);
+    const int W = options_.world_size;
+    if (W == 1) return order;
+    std::vector<std::int64_t> shard(static_cast<size_t>(shard_size_));
+    for (std::int64_t p = 0; p < shard_size_; ++p) shard[size_t(p)] = order[size_t(options_.rank + W * p)];
+    return shard;
+}
+
 DataLoader::Iterator DataLoader::begin() {
-    auto order = std::make_shared<const std::vector<std::int64_t>>(epoch_order(next_epoch_));
+    auto order = std::make_shared<const std::vector<std::int64_t>>(shard_order(next_epoch_));
     ++next_epoch_;
     return Iterator(this, std::move(order), 0);
 }
@@ -93,7 +111,7 @@ void DataLoader::Iterator::load() {
     }
     const std::int64_t bs = loader_->options_.batch_size;
     const std::int64_t first = index_ * bs;
-    const std::int64_t count = std::min(bs, loader_->num_samples_ - first);
+    const std::int64_t count = std::min(bs, loader_->shard_size_ - first);
     batch_ = loader_->dataset_.get_batch(
         std::span(*order_).subspan(static_cast<size_t>(first), static_cast<size_t>(count)));
 }

@@ -10,6 +10,14 @@
 // epoch, and untouched by (and not touching) the global generator. Every sample comes
 // exactly once per epoch; with drop_last the last, partial batch is left out.
 // The loader keeps a reference to the dataset, which must outlive it.
+//
+// Sharding for data-parallel training: with world_size W > 1, the process of rank r takes
+// the positions r, r + W, r + 2W, ... of the epoch's permutation (the same on every rank:
+// it depends on (seed, epoch) alone), and only the first W * floor(n / W) positions, so
+// every rank gets the same number of samples and batches; the n mod W remainder is left out
+// of the epoch (it changes from epoch to epoch with the permutation). Then W ranks with
+// batch B see, at each step, exactly the samples one process with batch W * B sees:
+// rank r's j-th sample of batch b is the unsharded position W * (b * B + j) + r.
 #include "data/dataset.h"
 
 #include <cstddef>
@@ -26,6 +34,10 @@ struct DataLoaderOptions {
     bool drop_last = false;
     std::uint64_t seed = 0;
     std::int64_t limit = 0;  // use only the first `limit` samples of the dataset; 0 uses all
+    // This process's share (see above): rank in [0, world_size). Plain numbers, so data/
+    // needs no MPI: a trainer passes dist::rank() and dist::world_size().
+    int rank = 0;
+    int world_size = 1;
 };
 
 class DataLoader {
@@ -64,19 +76,23 @@ public:
     Iterator begin();  // starts the next epoch
     Iterator end() const;
 
-    std::int64_t size() const { return num_batches_; }  // batches per epoch
-    std::int64_t num_samples() const { return num_samples_; }
+    std::int64_t size() const { return num_batches_; }         // batches per epoch (of this rank)
+    std::int64_t num_samples() const { return num_samples_; }  // of all ranks, remainder included
+    std::int64_t shard_size() const { return shard_size_; }    // samples per epoch of this rank
     const DataLoaderOptions& options() const { return options_; }
     std::int64_t next_epoch() const { return next_epoch_; }  // the epoch the next begin() runs
     void set_epoch(std::int64_t epoch);                      // e.g. to resume a run
 
-    // The order in which `epoch` visits the samples (a permutation of [0, num_samples())).
+    // The order in which `epoch` visits the samples (a permutation of [0, num_samples())),
+    // the same on every rank; shard_order is this rank's strided share of it.
     std::vector<std::int64_t> epoch_order(std::int64_t epoch) const;
+    std::vector<std::int64_t> shard_order(std::int64_t epoch) const;
 
 private:
     const Dataset& dataset_;
     DataLoaderOptions options_;
     std::int64_t num_samples_ = 0;
+    std::int64_t shard_size_ = 0;
     std::int64_t num_batches_ = 0;
     std::int64_t next_epoch_ = 0;
 };

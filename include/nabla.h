@@ -1,6 +1,7 @@
 #pragma once
 // The umbrella header: #include <nabla.h> gives the whole public API.
 #include "autograd/anomaly.h"
+#include "autograd/grad_hooks.h"
 #include "autograd/grad_mode.h"
 #include "autograd/gradcheck.h"
 #include "autograd/ops.h"
@@ -18,6 +19,10 @@
 #include "data/idx.h"
 #include "data/loader.h"
 #include "data/mnist.h"
+#include "dist/collectives.h"
+#include "dist/data_parallel.h"
+#include "dist/sync_batchnorm.h"
+#include "dist/world.h"
 #include "layers/accuracy.h"
 #include "layers/activations.h"
 #include "layers/atomic_file.h"

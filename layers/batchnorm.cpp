@@ -77,7 +77,8 @@ Tensor BatchNorm::forward(const Tensor& x) {
                              .eps = options_.eps};
     Tensor y;
     try {
-        y = batch_norm(x, weight_, bias_, running_mean_, running_var_, args);
+        y = fn_ ? fn_(x, weight_, bias_, running_mean_, running_var_, args)
+                : batch_norm(x, weight_, bias_, running_mean_, running_var_, args);
     } catch (const Error& e) {
         throw e.with_context(label());  // the layer is what the user can act on
     }
@@ -86,6 +87,12 @@ Tensor BatchNorm::forward(const Tensor& x) {
         num_batches_tracked_.bump_version();
     }
     return y;
+}
+
+void BatchNorm::set_batch_norm_fn(BatchNormFn fn, std::string kind) {
+    NABLA_CHECK(fn != nullptr, label(), "set_batch_norm_fn: empty function");
+    fn_ = std::move(fn);
+    kind_ = std::move(kind);
 }
 
 std::string BatchNorm::extra_repr() const {

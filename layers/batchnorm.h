@@ -16,9 +16,14 @@
 //  - eval: normalise with the running statistics; without them (track_running_stats
 //    false) batch statistics are used in both modes, as PyTorch does.
 // Training on one value per channel (batch of 1 for BatchNorm1d on [N, C]) throws.
+// The normalisation itself is a replaceable function (nabla::batch_norm by default), so a
+// library above layers/ can change how the statistics are computed without a new layer:
+// dist/'s SyncBatchNorm computes them over every process of a data-parallel job.
+#include "autograd/ops.h"
 #include "layers/module.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -32,6 +37,11 @@ struct BatchNormOptions {
     bool affine = true;
     bool track_running_stats = true;
 };
+
+// What a BatchNorm normalises with: nabla::batch_norm's signature and contract.
+using BatchNormFn =
+    std::function<Tensor(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
+                         const Tensor& running_var, const BatchNormArgs& args)>;
 
 class BatchNorm : public Module {
 public:
@@ -47,6 +57,9 @@ public:
     Tensor num_batches_tracked() const { return num_batches_tracked_; }  // shape [], a count
     // Back to the initial statistics: mean 0, variance 1, no batches seen.
     void reset_running_stats();
+    // Normalise with `fn` from now on, and print as `kind` ("SyncBatchNorm"): the layer's
+    // checks, state and running-statistics counter stay as they are.
+    void set_batch_norm_fn(BatchNormFn fn, std::string kind);
 
 protected:
     // `kind` names the layer in printing and errors; `ndims` lists the input ranks it takes.
@@ -59,6 +72,7 @@ private:
     std::vector<std::int64_t> ndims_;
     BatchNormOptions options_;
     Tensor weight_, bias_, running_mean_, running_var_, num_batches_tracked_;
+    BatchNormFn fn_;  // empty: nabla::batch_norm
 };
 
 class BatchNorm1d : public BatchNorm {
