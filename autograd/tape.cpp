@@ -3,6 +3,7 @@
 #include "autograd/anomaly.h"
 #include "autograd/grad_mode.h"
 #include "autograd/profile.h"
+#include "autograd/trace.h"
 #include "core/elementwise.h"
 #include "core/error.h"
 
@@ -159,6 +160,8 @@ void record(const char* op, std::span<const Tensor* const> inputs, Tensor& outpu
     output.impl()->requires_grad = true;
     output.impl()->producer = e.id;
     tape.entries.push_back(std::move(e));
+    if (is_tracing()) [[unlikely]]
+        trace_recorded(op, output);
 }
 
 void prune_tape() {

@@ -45,3 +45,4 @@
 #include "optim/scheduler.h"
 #include "optim/sgd.h"
 #include "optim/state.h"
+#include "onnx/export.h"
