@@ -97,7 +97,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
                    return std::vector<Tensor>{dx, dgamma, dbeta};
                });
     if (is_tracing()) [[unlikely]]
-        trace_op("batch_norm", {&x, &gamma, &beta, &running_mean, &running_var}, y, {{"use_batch_stats", {args.use_batch_stats ? 1.0 : 0.0}}, {"eps", {double(args.eps)}}});
+        trace_op("batch_norm", {&x, &gamma, &beta, &running_mean, &running_var}, y,
+                 {{"use_batch_stats", {args.use_batch_stats ? 1.0 : 0.0}}, {"eps", {double(args.eps)}}});
     return y;
 }
 

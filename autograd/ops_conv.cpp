@@ -37,7 +37,8 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::in
                    return std::vector<Tensor>{dx, dw, db};
                });
     if (is_tracing()) [[unlikely]]
-        trace_op("conv2d", {&x, &weight, &bias}, out, {{"stride", {double(stride)}}, {"padding", {double(padding)}}});
+        trace_op("conv2d", {&x, &weight, &bias}, out,
+                 {{"stride", {double(stride)}}, {"padding", {double(padding)}}});
     return out;
 }
 
@@ -59,7 +60,8 @@ Tensor max_pool2d(const Tensor& x, std::int64_t kernel_size, std::int64_t stride
             return std::vector<Tensor>{dx};
         });
     if (is_tracing()) [[unlikely]]
-        trace_op("max_pool2d", {&x}, out, {{"kernel", {double(d.K)}}, {"stride", {double(d.S)}}, {"padding", {double(d.P)}}});
+        trace_op("max_pool2d", {&x}, out,
+                 {{"kernel", {double(d.K)}}, {"stride", {double(d.S)}}, {"padding", {double(d.P)}}});
     return out;
 }
 
@@ -77,7 +79,11 @@ Tensor avg_pool2d(const Tensor& x, std::int64_t kernel_size, std::int64_t stride
             return std::vector<Tensor>{dx};
         });
     if (is_tracing()) [[unlikely]]
-        trace_op("avg_pool2d", {&x}, out, {{"kernel", {double(d.K)}}, {"stride", {double(d.S)}}, {"padding", {double(d.P)}}, {"count_include_pad", {count_include_pad ? 1.0 : 0.0}}});
+        trace_op("avg_pool2d", {&x}, out,
+                 {{"kernel", {double(d.K)}},
+                  {"stride", {double(d.S)}},
+                  {"padding", {double(d.P)}},
+                  {"count_include_pad", {count_include_pad ? 1.0 : 0.0}}});
     return out;
 }
 

@@ -178,6 +178,12 @@ void prune_tape() {
     g_tape.prune_at = std::max<std::size_t>(4096, 2 * e.size());
 }
 
+std::uint64_t next_tape_id() { return g_tape.next_id; }
+
+void discard_tape_entries_since(std::uint64_t first_id) {
+    std::erase_if(g_tape.entries, [first_id](const Entry& x) { return x.id >= first_id; });
+}
+
 std::int64_t tape_size() { return static_cast<std::int64_t>(g_tape.entries.size()); }
 
 void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_graph) {

@@ -22,7 +22,8 @@ OpObserverGuard::~OpObserverGuard() { detail::g_op_observer = prev_; }
 
 void trace_op(const char* op, std::initializer_list<const Tensor*> inputs, const Tensor& output,
               OpAttributes attributes) {
-    trace_op(op, std::span<const Tensor* const>(inputs.begin(), inputs.size()), output, std::move(attributes));
+    trace_op(op, std::span<const Tensor* const>(inputs.begin(), inputs.size()), output,
+             std::move(attributes));
 }
 
 void trace_op(const char* op, std::span<const Tensor* const> inputs, const Tensor& output,

@@ -38,6 +38,7 @@
 #include "layers/safetensors.h"
 #include "layers/sequential.h"
 #include "layers/serialize.h"
+#include "onnx/export.h"
 #include "optim/adam.h"
 #include "optim/clip.h"
 #include "optim/optimizer.h"
@@ -45,4 +46,3 @@
 #include "optim/scheduler.h"
 #include "optim/sgd.h"
 #include "optim/state.h"
-#include "onnx/export.h"

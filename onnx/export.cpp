@@ -8,6 +8,7 @@
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -118,7 +119,8 @@ void set_float(onnx::NodeProto* n, const char* name, float value) {
     a->set_f(value);
 }
 
-void set_value_info(onnx::ValueInfoProto* v, const std::string& name, const Shape& shape, bool symbolic_batch) {
+void set_value_info(onnx::ValueInfoProto* v, const std::string& name, const Shape& shape,
+                    bool symbolic_batch) {
     v->set_name(name);
     auto* t = v->mutable_type()->mutable_tensor_type();
     t->set_elem_type(onnx::TensorProto::FLOAT);
@@ -141,7 +143,8 @@ std::pair<Tensor, Tensor> fold_weights(const Tensor& weight, const Tensor& bias,
     for (std::int64_t c = 0; c < C; ++c) {
         const double g = gamma.defined() ? gamma.data()[c] : 1.0, be = beta.defined() ? beta.data()[c] : 0.0;
         const double scale = g / std::sqrt(double(var.data()[c]) + double(eps));
-        for (std::int64_t k = 0; k < per; ++k) w.data()[c * per + k] = float(weight.data()[c * per + k] * scale);
+        for (std::int64_t k = 0; k < per; ++k)
+            w.data()[c * per + k] = float(weight.data()[c * per + k] * scale);
         const double b0 = bias.defined() ? bias.data()[c] : 0.0;
         b.data()[c] = float((b0 - mean.data()[c]) * scale + be);
     }
@@ -188,6 +191,15 @@ private:
         return name;
     }
 
+    std::string int64_initializer(const std::vector<std::int64_t>& values, const std::string& name) {
+        auto* t = g_->add_initializer();
+        t->set_name(name);
+        t->set_data_type(onnx::TensorProto::INT64);
+        t->add_dims(std::int64_t(values.size()));
+        for (auto v : values) t->add_int64_data(v);
+        return name;
+    }
+
     std::string scalar(float v, const std::string& path) {
         Tensor t = empty({1});
         t.data()[0] = v;
@@ -221,7 +233,8 @@ private:
     }
 
     // A node whose one output is the op's output.
-    onnx::NodeProto* emit(const Recorded& r, const std::string& type, const std::vector<std::string>& inputs) {
+    onnx::NodeProto* emit(const Recorded& r, const std::string& type,
+                          const std::vector<std::string>& inputs) {
         const std::string out = fresh(r.path, r.op.op);
         auto* n = node(type, inputs, out, r.path);
         names_[r.op.output.impl()] = out;
@@ -258,18 +271,23 @@ private:
         }
         dynamic_.insert(op.output.impl());
         const std::string& name = op.op;
+        if (!track_expanded(r)) return;
         const auto in = [&](std::size_t k) { return value(op.inputs[k], r.path); };
         static const std::map<std::string, std::string> elementwise = {
-            {"add", "Add"},   {"sub", "Sub"},   {"mul", "Mul"},   {"div", "Div"},         {"neg", "Neg"},
-            {"exp", "Exp"},   {"log", "Log"},   {"sqrt", "Sqrt"}, {"relu", "Relu"},       {"sigmoid", "Sigmoid"},
-            {"tanh", "Tanh"}, {"matmul", "MatMul"}};
+            {"add", "Add"},   {"sub", "Sub"},         {"mul", "Mul"},   {"div", "Div"},
+            {"neg", "Neg"},   {"exp", "Exp"},         {"log", "Log"},   {"sqrt", "Sqrt"},
+            {"relu", "Relu"}, {"sigmoid", "Sigmoid"}, {"tanh", "Tanh"}, {"matmul", "MatMul"}};
         if (const auto it = elementwise.find(name); it != elementwise.end()) {
             std::vector<std::string> inputs;
             for (std::size_t k = 0; k < op.inputs.size(); ++k) inputs.push_back(in(k));
             emit(r, it->second, inputs);
         } else if (name == "add_scalar" || name == "mul_scalar" || name == "pow") {
             const float s = float(op.attribute(name == "pow" ? "exponent" : "scalar")[0]);
-            emit(r, name == "add_scalar" ? "Add" : name == "mul_scalar" ? "Mul" : "Pow", {in(0), scalar(s, r.path)});
+            emit(r,
+                 name == "add_scalar"   ? "Add"
+                 : name == "mul_scalar" ? "Mul"
+                                        : "Pow",
+                 {in(0), scalar(s, r.path)});
         } else if (name == "linear") {
             add_linear(r);
         } else if (name == "conv2d") {
@@ -293,6 +311,17 @@ private:
             std::vector<std::string> inputs;
             for (std::size_t k = 0; k < op.inputs.size(); ++k) inputs.push_back(in(k));
             set_int(emit(r, "Concat", inputs), "axis", ints(r, "dim")[0]);
+        } else if (name == "mean" && is_last_dim_mean(r)) {
+            // OpenCV 4.6 computes neither ReduceMean over the last axis nor a Sub that
+            // broadcasts two computed values, so the mean over the last dimension D is a
+            // MatMul with a constant [D, D] of 1 / D: every element holds its row's mean,
+            // already broadcast. The consumers, all elementwise (track_expanded), compute
+            // the same values from it.
+            const std::int64_t D = op.inputs[0].shape()[op.inputs[0].dim() - 1];
+            Tensor m = empty({D, D});
+            m.fill_(1.0f / float(D));
+            emit(r, "MatMul", {in(0), initializer(m, fresh(r.path, "mean_matrix"))});
+            expanded_[op.output.impl()] = onnx_shape(op.inputs[0]);
         } else if (name == "mean" || name == "max") {
             auto* n = emit(r, name == "mean" ? "ReduceMean" : "ReduceMax", {in(0)});
             if (!op.attribute("dims").empty()) set_ints(n, "axes", axes(r));
@@ -301,13 +330,7 @@ private:
             // Opset 13 takes ReduceSum's axes as an input.
             std::vector<std::string> inputs{in(0)};
             if (!op.attribute("dims").empty()) {
-                const auto a = axes(r);
-                auto* t = g_->add_initializer();
-                t->set_name(fresh(r.path, "axes"));
-                t->set_data_type(onnx::TensorProto::INT64);
-                t->add_dims(std::int64_t(a.size()));
-                for (auto v : a) t->add_int64_data(v);
-                inputs.push_back(t->name());
+                inputs.push_back(int64_initializer(axes(r), fresh(r.path, "axes")));
             }
             set_int(emit(r, "ReduceSum", inputs), "keepdims", ints(r, "keepdim")[0]);
         } else if (name == "log_softmax") {
@@ -319,6 +342,46 @@ private:
         } else {
             fail(r, unmapped(name));
         }
+    }
+
+    static bool is_elementwise(const std::string& op) {
+        static const std::unordered_set<std::string> ops = {
+            "add",  "sub", "mul",  "div",     "neg",  "exp",        "log",
+            "sqrt", "pow", "relu", "sigmoid", "tanh", "add_scalar", "mul_scalar"};
+        return ops.count(op) > 0;
+    }
+
+    bool is_last_dim_mean(const Recorded& r) const {
+        const auto a = axes(r);
+        const Tensor& x = r.op.inputs[0];
+        return x.dim() >= 2 && a.size() == 1 && a[0] == x.dim() - 1 && r.op.attribute("keepdim")[0] != 0.0 &&
+               expanded_.count(x.impl()) == 0;
+    }
+
+    // The shape a value has in the graph: its own, unless it is an expanded mean (or
+    // computed elementwise from one), which holds its values broadcast to a larger shape.
+    Shape onnx_shape(const Tensor& t) const {
+        const auto it = expanded_.find(t.impl());
+        return it != expanded_.end() ? it->second : t.shape();
+    }
+
+    // Elementwise ops carry expanded values on; any other op must not read one. False
+    // when the op is the expanded mean itself (add() emits it).
+    bool track_expanded(const Recorded& r) {
+        const TracedOp& op = r.op;
+        bool any = false;
+        for (const Tensor& x : op.inputs) any = any || (x.defined() && expanded_.count(x.impl()) > 0);
+        if (!any) return true;
+        if (!is_elementwise(op.op))
+            fail(r,
+                 fmt::format("op '{}' reads a mean over the last dimension that the graph keeps broadcast; "
+                             "it has no ONNX mapping",
+                             op.op));
+        Shape out = onnx_shape(op.inputs[0]);
+        for (std::size_t k = 1; k < op.inputs.size(); ++k)
+            out = broadcast_shapes(out, onnx_shape(op.inputs[k]), op.op.c_str());
+        if (out != op.output.shape()) expanded_[op.output.impl()] = out;
+        return true;
     }
 
     // A bias for Gemm and Conv, which OpenCV wants present: the op's, or zeros.
@@ -366,25 +429,22 @@ private:
             return;
         }
         if (!keeps_batch && !options_.fixed_batch)
-            fail(r, fmt::format("reshape from {} to {} changes the batch dimension; export with fixed_batch", from,
-                                to));
+            fail(r, fmt::format("reshape from {} to {} changes the batch dimension; export with fixed_batch",
+                                from, to));
         std::vector<std::int64_t> dims = to.dims();
         if (keeps_batch && !options_.fixed_batch) dims[0] = 0;
-        auto* t = g_->add_initializer();
-        t->set_name(fresh(r.path, "shape"));
-        t->set_data_type(onnx::TensorProto::INT64);
-        t->add_dims(std::int64_t(dims.size()));
-        for (auto v : dims) t->add_int64_data(v);
-        emit(r, "Reshape", {x, t->name()});
+        emit(r, "Reshape", {x, int64_initializer(dims, fresh(r.path, "shape"))});
     }
 
     void add_batch_norm(const Recorded& r) {
         const auto& in = r.op.inputs;  // x, gamma, beta, running_mean, running_var
         if (r.op.attribute("use_batch_stats")[0] != 0.0)
-            fail(r, "op 'batch_norm' normalising with batch statistics (training, or no running statistics) has "
-                    "no ONNX mapping");
+            fail(r,
+                 "op 'batch_norm' normalising with batch statistics (training, or no running statistics) has "
+                 "no ONNX mapping");
         for (std::size_t k = 1; k < in.size(); ++k)
-            if (is_dynamic(in[k])) fail(r, "batch_norm with parameters computed from the input has no ONNX mapping");
+            if (is_dynamic(in[k]))
+                fail(r, "batch_norm with parameters computed from the input has no ONNX mapping");
         const float eps = float(r.op.attribute("eps")[0]);
         const std::int64_t C = in[0].size(1);
         if (options_.fold_batchnorm && fold_into_producer(r, eps)) return;
@@ -407,40 +467,74 @@ private:
         const auto p = producers_.find(in[0].impl());
         if (p == producers_.end() || uses_[in[0].impl()] != 1) return false;
         auto [n, layer] = p->second;
-        const auto [w, b] = fold_weights(layer->op.inputs[1], layer->op.inputs[2], in[1], in[2], in[3], in[4], eps);
+        const auto [w, b] =
+            fold_weights(layer->op.inputs[1], layer->op.inputs[2], in[1], in[2], in[3], in[4], eps);
         n->set_input(1, initializer(w, fresh(r.path, "folded_weight")));
         n->set_input(2, initializer(b, fresh(r.path, "folded_bias")));
         names_[r.op.output.impl()] = names_.at(in[0].impl());
         return true;
     }
 
-    // y = (x - mean) / sqrt(var + eps) * weight + bias over the last k dimensions.
+    // y = (x - mean) / sqrt(var + eps) * weight + bias over the last k dimensions, with
+    // the means as MatMuls by a constant [D, D] of 1 / D (see the last-dimension mean): a
+    // form OpenCV 4.6 computes. Over several trailing dimensions ([N, C, H, W] normalised
+    // over C, H, W) the input is flattened to [N, D] first and reshaped back at the end.
     void add_layer_norm(const Recorded& r) {
         const auto& in = r.op.inputs;
+        const Shape& shape = in[0].shape();
         const std::int64_t rank = in[0].dim(), k = std::int64_t(r.op.attribute("normalized_shape").size());
-        std::vector<std::int64_t> a;
-        for (std::int64_t d = rank - k; d < rank; ++d) a.push_back(d);
+        const bool flatten = k > 1;
+        if (flatten && rank != k + 1)
+            fail(r,
+                 fmt::format("op 'layer_norm' over the last {} dimensions of an input {} has no ONNX mapping "
+                             "(only over all dimensions but the batch, or the last one)",
+                             k, shape));
+        std::int64_t D = 1;
+        for (std::int64_t d = rank - k; d < rank; ++d) D *= shape[d];
         const auto step = [&](const std::string& type, const std::vector<std::string>& inputs) {
             const std::string out = fresh(r.path, "layer_norm");
-            auto* n = node(type, inputs, out, r.path);
-            if (type == "ReduceMean") {
-                set_ints(n, "axes", a);
-                set_int(n, "keepdims", 1);
-            }
+            node(type, inputs, out, r.path);
             return out;
         };
-        const std::string x = value(in[0], r.path);
-        const std::string centred = step("Sub", {x, step("ReduceMean", {x})});
-        const std::string var = step("ReduceMean", {step("Mul", {centred, centred})});
+        // Weight and bias as [D] when the input is flattened.
+        const auto flat = [&](const Tensor& t, const char* what) {
+            if (!flatten) return value(t, r.path);
+            Tensor c = empty({D});  // a copy: no op runs (and records) while building
+            std::copy_n(t.data(), D, c.data());
+            return initializer(c, fresh(r.path, what));
+        };
+        std::string x = value(in[0], r.path);
+        if (flatten) {
+            x = step("Flatten", {x});
+            set_int(g_->mutable_node(g_->node_size() - 1), "axis", 1);
+        }
+        Tensor m = empty({D, D});
+        m.fill_(1.0f / float(D));
+        const std::string mean_matrix = initializer(m, fresh(r.path, "mean_matrix"));
+        const std::string centred = step("Sub", {x, step("MatMul", {x, mean_matrix})});
+        const std::string var = step("MatMul", {step("Mul", {centred, centred}), mean_matrix});
         const float eps = float(r.op.attribute("eps")[0]);
         std::string y = step("Div", {centred, step("Sqrt", {step("Add", {var, scalar(eps, r.path)})})});
-        if (in[1].defined()) y = step("Mul", {y, value(in[1], r.path)});
-        if (in[2].defined()) y = step("Add", {y, value(in[2], r.path)});
+        if (in[1].defined()) y = step("Mul", {y, flat(in[1], "flat_weight")});
+        if (in[2].defined()) y = step("Add", {y, flat(in[2], "flat_bias")});
+        if (flatten) {
+            if (!options_.fixed_batch && shape[0] != batch_)
+                fail(r,
+                     fmt::format("op 'layer_norm' on an input {} without the batch first has no ONNX mapping",
+                                 shape));
+            std::vector<std::int64_t> dims = shape.dims();
+            if (!options_.fixed_batch) dims[0] = 0;
+            y = step("Reshape", {y, int64_initializer(dims, fresh(r.path, "shape"))});
+        }
         names_[r.op.output.impl()] = y;
     }
 
     // The graph output: the value that computes the module's result, renamed.
     void finish(const Tensor& output) {
+        NABLA_CHECK(
+            expanded_.count(output.impl()) == 0, "export_onnx",
+            "the output is a mean over the last dimension, which the graph keeps broadcast; it has no "
+            "ONNX mapping");
         const bool symbolic = !options_.fixed_batch;
         std::string last = value(output, "");
         if (!is_dynamic(output) || last == options_.input_name) {
@@ -473,6 +567,7 @@ private:
     std::unordered_map<Key, std::string> state_names_;  // parameters and buffers by module path
     std::unordered_map<Key, std::string> const_names_;  // constants the forward computed
     std::unordered_set<Key> dynamic_;                   // values that depend on the input
+    std::unordered_map<Key, Shape> expanded_;           // last-dimension means kept broadcast
     std::unordered_map<Key, int> uses_;                 // how many ops read each value
     std::unordered_map<Key, std::pair<onnx::NodeProto*, const Recorded*>> producers_;  // Gemm and Conv
 };
@@ -487,7 +582,8 @@ Tensor dummy_input(const Shape& shape) {
 
 }  // namespace
 
-std::string export_onnx_bytes(Module& module, const Shape& example_input_shape, const OnnxExportOptions& options) {
+std::string export_onnx_bytes(Module& module, const Shape& example_input_shape,
+                              const OnnxExportOptions& options) {
     NABLA_CHECK(example_input_shape.ndim() >= 1 && example_input_shape.numel() > 0, "export_onnx",
                 "the example input shape {} must have a batch dimension and no empty dimension",
                 example_input_shape);
@@ -503,17 +599,24 @@ std::string export_onnx_bytes(Module& module, const Shape& example_input_shape, 
     auto* graph = model.mutable_graph();
     graph->set_name(module.name());
     {
+        const std::uint64_t first_entry = next_tape_id();
         Tracer tracer(module, module.name());
         Tensor x = dummy_input(example_input_shape), y;
         {
             // Grad mode stays on, so that an op which records without tracing is seen;
-            // the tape entries die with the traced tensors and are pruned below.
+            // the entries this forward records are discarded right after it.
             ModeRestorer restore(module);
             module.eval();
             OpObserverGuard observe(&tracer);
-            y = module(x);
+            try {
+                y = module(x);
+            } catch (...) {
+                discard_tape_entries_since(first_entry);
+                throw;
+            }
             tracer.check_traced(y);
         }
+        discard_tape_entries_since(first_entry);
         tracer.throw_if_failed();
         NABLA_CHECK(y.defined(), "export_onnx", "{} returned an undefined tensor", module.name());
         GraphBuilder builder(graph, module, tracer, options);
@@ -521,7 +624,6 @@ std::string export_onnx_bytes(Module& module, const Shape& example_input_shape, 
         set_value_info(graph->add_input(), options.input_name, example_input_shape, !options.fixed_batch);
         builder.build(tracer.ops(), y);
     }
-    prune_tape();
     try {
         onnx::checker::check_model(model);
     } catch (const std::exception& e) {

@@ -86,24 +86,26 @@ TEST_CASE("onnx: the MNIST models run in OpenCV DNN as in nabla", "[onnx]") {
             randomize_norms(*model);
             const std::string name = apps::model_name(kind, bn);
             SECTION(name) {
-                check_with_opencv(*model, apps::takes_images(kind) ? std::vector<std::int64_t>{1, 28, 28}
-                                                                   : std::vector<std::int64_t>{784},
+                check_with_opencv(*model,
+                                  apps::takes_images(kind) ? std::vector<std::int64_t>{1, 28, 28}
+                                                           : std::vector<std::int64_t>{784},
                                   name);
             }
         }
 }
 
-
 // A user's residual block with no export code: relu(bn2(conv2(relu(bn1(conv1(x))))) + x).
 class UserBlock : public nn::Module {
 public:
     explicit UserBlock(std::int64_t c) {
-        conv1_ = register_module("conv1", std::make_shared<nn::Conv2d>(
-                                              nn::Conv2dOptions{.in = c, .out = c, .kernel = 3, .padding = 1}));
-        bn1_ = register_module("bn1", std::make_shared<nn::BatchNorm2d>(nn::BatchNormOptions{.num_features = c}));
-        conv2_ = register_module("conv2", std::make_shared<nn::Conv2d>(
-                                              nn::Conv2dOptions{.in = c, .out = c, .kernel = 3, .padding = 1}));
-        bn2_ = register_module("bn2", std::make_shared<nn::BatchNorm2d>(nn::BatchNormOptions{.num_features = c}));
+        conv1_ = register_module("conv1", std::make_shared<nn::Conv2d>(nn::Conv2dOptions{
+                                              .in = c, .out = c, .kernel = 3, .padding = 1}));
+        bn1_ = register_module("bn1",
+                               std::make_shared<nn::BatchNorm2d>(nn::BatchNormOptions{.num_features = c}));
+        conv2_ = register_module("conv2", std::make_shared<nn::Conv2d>(nn::Conv2dOptions{
+                                              .in = c, .out = c, .kernel = 3, .padding = 1}));
+        bn2_ = register_module("bn2",
+                               std::make_shared<nn::BatchNorm2d>(nn::BatchNormOptions{.num_features = c}));
     }
     Tensor forward(const Tensor& x) override {
         return relu((*bn2_)((*conv2_)(relu((*bn1_)((*conv1_)(x))))) + x);
@@ -133,15 +135,16 @@ std::shared_ptr<nn::Sequential> user_residual_net() {
 
 TEST_CASE("onnx: LayerNorm and GroupNorm, composed from basic ops, run in OpenCV DNN", "[onnx]") {
     SECTION("LayerNorm in an MLP") {
-        nn::Sequential net(nn::Linear({.in = 20, .out = 32}), nn::LayerNorm({.normalized_shape = {32}}), nn::ReLU(),
-                           nn::Linear({.in = 32, .out = 5}));
+        nn::Sequential net(nn::Linear({.in = 20, .out = 32}), nn::LayerNorm({.normalized_shape = {32}}),
+                           nn::ReLU(), nn::Linear({.in = 32, .out = 5}));
         randomize_norms(net);
         check_with_opencv(net, {20}, "layer_norm");
     }
     SECTION("GroupNorm in a CNN") {
         nn::Sequential net(nn::Conv2d({.in = 1, .out = 8, .kernel = 3, .padding = 1}),
-                           nn::GroupNorm({.num_groups = 2, .num_channels = 8}), nn::ReLU(), nn::MaxPool2d(nn::MaxPool2dOptions{.kernel = 2}),
-                           nn::Flatten(), nn::Linear({.in = 8 * 4 * 4, .out = 5}));
+                           nn::GroupNorm({.num_groups = 2, .num_channels = 8}), nn::ReLU(),
+                           nn::MaxPool2d(nn::MaxPool2dOptions{.kernel = 2}), nn::Flatten(),
+                           nn::Linear({.in = 8 * 4 * 4, .out = 5}));
         randomize_norms(net);
         check_with_opencv(net, {1, 8, 8}, "group_norm");
     }
@@ -173,10 +176,10 @@ TEST_CASE("onnx: residual networks run in OpenCV DNN, a user's block without exp
     }
 }
 
-// An op nabla has but ONNX export does not map (a max over a dimension), in a nested module.
+// An op nabla has but ONNX export does not map (argmax), in a nested module.
 class MaxOverFeatures : public nn::Module {
 public:
-    Tensor forward(const Tensor& x) override { return x.max(1, /*keepdim=*/true); }
+    Tensor forward(const Tensor& x) override { return x.argmax(1, /*keepdim=*/true); }
     std::string name() const override { return "MaxOverFeatures"; }
 };
 
@@ -189,7 +192,7 @@ TEST_CASE("onnx: an op without a mapping names the module path and writes no fil
         inner->append(MaxOverFeatures());
         nn::Sequential net(nn::Linear({.in = 4, .out = 3}));
         net.append(inner);
-        CHECK_THROWS_WITH(nn::export_onnx(net, {2, 4}, path), "1.1: op 'max' has no ONNX mapping");
+        CHECK_THROWS_WITH(nn::export_onnx(net, {2, 4}, path), "1.1: op 'argmax' has no ONNX mapping");
     }
     SECTION("an op written outside the library (the extension example's softplus)") {
         struct Softplus : nn::Module {
