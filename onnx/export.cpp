@@ -200,6 +200,16 @@ private:
         return name;
     }
 
+    // The constant [D, D] of 1 / D whose product with [..., D] gives every element its
+    // row's mean; one per D in the graph.
+    std::string mean_matrix(std::int64_t D, const std::string& path) {
+        const auto it = mean_matrices_.find(D);
+        if (it != mean_matrices_.end()) return it->second;
+        Tensor m = empty({D, D});
+        m.fill_(1.0f / float(D));
+        return mean_matrices_[D] = initializer(m, fresh(path, "mean_matrix"));
+    }
+
     std::string scalar(float v, const std::string& path) {
         Tensor t = empty({1});
         t.data()[0] = v;
@@ -318,9 +328,7 @@ private:
             // already broadcast. The consumers, all elementwise (track_expanded), compute
             // the same values from it.
             const std::int64_t D = op.inputs[0].shape()[op.inputs[0].dim() - 1];
-            Tensor m = empty({D, D});
-            m.fill_(1.0f / float(D));
-            emit(r, "MatMul", {in(0), initializer(m, fresh(r.path, "mean_matrix"))});
+            emit(r, "MatMul", {in(0), mean_matrix(D, r.path)});
             expanded_[op.output.impl()] = onnx_shape(op.inputs[0]);
         } else if (name == "mean" || name == "max") {
             auto* n = emit(r, name == "mean" ? "ReduceMean" : "ReduceMax", {in(0)});
@@ -508,11 +516,9 @@ private:
             x = step("Flatten", {x});
             set_int(g_->mutable_node(g_->node_size() - 1), "axis", 1);
         }
-        Tensor m = empty({D, D});
-        m.fill_(1.0f / float(D));
-        const std::string mean_matrix = initializer(m, fresh(r.path, "mean_matrix"));
-        const std::string centred = step("Sub", {x, step("MatMul", {x, mean_matrix})});
-        const std::string var = step("MatMul", {step("Mul", {centred, centred}), mean_matrix});
+        const std::string means = mean_matrix(D, r.path);
+        const std::string centred = step("Sub", {x, step("MatMul", {x, means})});
+        const std::string var = step("MatMul", {step("Mul", {centred, centred}), means});
         const float eps = float(r.op.attribute("eps")[0]);
         std::string y = step("Div", {centred, step("Sqrt", {step("Add", {var, scalar(eps, r.path)})})});
         if (in[1].defined()) y = step("Mul", {y, flat(in[1], "flat_weight")});
@@ -568,7 +574,8 @@ private:
     std::unordered_map<Key, std::string> const_names_;  // constants the forward computed
     std::unordered_set<Key> dynamic_;                   // values that depend on the input
     std::unordered_map<Key, Shape> expanded_;           // last-dimension means kept broadcast
-    std::unordered_map<Key, int> uses_;                 // how many ops read each value
+    std::unordered_map<Key, int> uses_;
+    std::unordered_map<std::int64_t, std::string> mean_matrices_;  // how many ops read each value
     std::unordered_map<Key, std::pair<onnx::NodeProto*, const Recorded*>> producers_;  // Gemm and Conv
 };
 
