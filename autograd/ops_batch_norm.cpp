@@ -3,6 +3,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "autograd/tape.h"
+#include "autograd/trace.h"
 #include "core/batch_norm.h"
 #include "core/error.h"
 
@@ -95,6 +96,9 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
                                        d, use_batch_stats);
                    return std::vector<Tensor>{dx, dgamma, dbeta};
                });
+    if (is_tracing()) [[unlikely]]
+        trace_op("batch_norm", {&x, &gamma, &beta, &running_mean, &running_var}, y,
+                 {{"use_batch_stats", {args.use_batch_stats ? 1.0 : 0.0}}, {"eps", {double(args.eps)}}});
     return y;
 }
 

@@ -1,6 +1,7 @@
 // conv2d (fused with its bias), max_pool2d and avg_pool2d.
 #include "autograd/ops.h"
 #include "autograd/tape.h"
+#include "autograd/trace.h"
 #include "core/conv.h"
 #include "core/error.h"
 #include "core/pool.h"
@@ -35,6 +36,9 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::in
                                    d);
                    return std::vector<Tensor>{dx, dw, db};
                });
+    if (is_tracing()) [[unlikely]]
+        trace_op("conv2d", {&x, &weight, &bias}, out,
+                 {{"stride", {double(stride)}}, {"padding", {double(padding)}}});
     return out;
 }
 
@@ -55,6 +59,9 @@ Tensor max_pool2d(const Tensor& x, std::int64_t kernel_size, std::int64_t stride
             max_pool2d_backward(dx.data(), g.data(), indices(), d);
             return std::vector<Tensor>{dx};
         });
+    if (is_tracing()) [[unlikely]]
+        trace_op("max_pool2d", {&x}, out,
+                 {{"kernel", {double(d.K)}}, {"stride", {double(d.S)}}, {"padding", {double(d.P)}}});
     return out;
 }
 
@@ -71,6 +78,12 @@ Tensor avg_pool2d(const Tensor& x, std::int64_t kernel_size, std::int64_t stride
             avg_pool2d_backward(dx.data(), g.data(), d, count_include_pad);
             return std::vector<Tensor>{dx};
         });
+    if (is_tracing()) [[unlikely]]
+        trace_op("avg_pool2d", {&x}, out,
+                 {{"kernel", {double(d.K)}},
+                  {"stride", {double(d.S)}},
+                  {"padding", {double(d.P)}},
+                  {"count_include_pad", {count_include_pad ? 1.0 : 0.0}}});
     return out;
 }
 

@@ -2,6 +2,7 @@
 // engine reduces them to each input's shape (see tape.h).
 #include "autograd/ops.h"
 #include "autograd/tape.h"
+#include "autograd/trace.h"
 #include "core/elementwise.h"
 #include "core/error.h"
 
@@ -32,6 +33,8 @@ Tensor unary(UnaryOp op, const Tensor& x) {
                    unary_backward(op, dx.data(), g.data(), xv.data(), yv.data(), xv.numel());
                    return std::vector<Tensor>{dx};
                });
+    if (is_tracing()) [[unlikely]]
+        trace_op(op_name(op), {&x}, y);
     return y;
 }
 
@@ -43,6 +46,8 @@ Tensor add(const Tensor& a, const Tensor& b) {
         record("add", {&a, &b}, out, [](const Tensor& g, const GradMask&) {
             return std::vector<Tensor>{g, g};
         });
+    if (is_tracing()) [[unlikely]]
+        trace_op("add", {&a, &b}, out);
     return out;
 }
 
@@ -52,6 +57,8 @@ Tensor sub(const Tensor& a, const Tensor& b) {
         record("sub", {&a, &b}, out, [](const Tensor& g, const GradMask& wants) {
             return std::vector<Tensor>{g, wants[1] ? neg(g) : Tensor()};
         });
+    if (is_tracing()) [[unlikely]]
+        trace_op("sub", {&a, &b}, out);
     return out;
 }
 
@@ -67,6 +74,8 @@ Tensor mul(const Tensor& a, const Tensor& b) {
                                               wants[1] ? binary(BinaryOp::mul, g, sa.get()) : Tensor()};
                });
     }
+    if (is_tracing()) [[unlikely]]
+        trace_op("mul", {&a, &b}, out);
     return out;
 }
 
@@ -87,6 +96,8 @@ Tensor div(const Tensor& a, const Tensor& b) {
                    return std::vector<Tensor>{ga, gb};
                });
     }
+    if (is_tracing()) [[unlikely]]
+        trace_op("div", {&a, &b}, out);
     return out;
 }
 
@@ -96,6 +107,8 @@ Tensor add(const Tensor& a, float s) {
     if (needs_grad({&a}))
         record("add_scalar", {&a}, out,
                [](const Tensor& g, const GradMask&) { return std::vector<Tensor>{g}; });
+    if (is_tracing()) [[unlikely]]
+        trace_op("add_scalar", {&a}, out, {{"scalar", {s}}});
     return out;
 }
 
@@ -108,6 +121,8 @@ Tensor mul(const Tensor& a, float s) {
             affine_scalar(d.data(), g.data(), g.numel(), s, 0.0f);
             return std::vector<Tensor>{d};
         });
+    if (is_tracing()) [[unlikely]]
+        trace_op("mul_scalar", {&a}, out, {{"scalar", {s}}});
     return out;
 }
 
@@ -126,6 +141,8 @@ Tensor pow(const Tensor& x, float e) {
             affine_scalar(d.data(), d.data(), d.numel(), e, 0.0f);
             return std::vector<Tensor>{d};
         });
+    if (is_tracing()) [[unlikely]]
+        trace_op("pow", {&x}, out, {{"exponent", {e}}});
     return out;
 }
 

@@ -1,6 +1,7 @@
 // log_softmax and the fused softmax + cross-entropy loss.
 #include "autograd/ops.h"
 #include "autograd/tape.h"
+#include "autograd/trace.h"
 #include "core/error.h"
 #include "core/softmax.h"
 
@@ -22,6 +23,8 @@ Tensor log_softmax(const Tensor& x, std::int64_t dim) {
             log_softmax_backward(dx.data(), g.data(), sy.get().data(), N, C);
             return std::vector<Tensor>{dx};
         });
+    if (is_tracing()) [[unlikely]]
+        trace_op("log_softmax", {&x}, y, {{"dim", {1.0}}});
     return y;
 }
 
@@ -64,6 +67,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& labels, Reduction reduc
                    cross_entropy_backward(d.data(), probs.data(), idx->data(), scale.data(), N, C);
                    return std::vector<Tensor>{d, Tensor()};
                });
+    if (is_tracing()) [[unlikely]]
+        trace_op("cross_entropy", {&logits, &labels}, out);
     return out;
 }
 

@@ -1,6 +1,7 @@
 // matmul and the fused linear op; every product is one gemm call with transpose flags.
 #include "autograd/ops.h"
 #include "autograd/tape.h"
+#include "autograd/trace.h"
 #include "core/blas.h"
 #include "core/error.h"
 
@@ -54,6 +55,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
                    }
                    return std::vector<Tensor>{da, db};
                });
+    if (is_tracing()) [[unlikely]]
+        trace_op("matmul", {&a, &b}, out);
     return out;
 }
 
@@ -94,6 +97,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
                    }
                    return std::vector<Tensor>{dx, dw, db};
                });
+    if (is_tracing()) [[unlikely]]
+        trace_op("linear", {&x, &weight, &bias}, y);
     return y;
 }
 

@@ -2,6 +2,7 @@
 // the reduced dimensions. max sends each gradient to the first maximum.
 #include "autograd/ops.h"
 #include "autograd/tape.h"
+#include "autograd/trace.h"
 #include "core/elementwise.h"
 #include "core/error.h"
 
@@ -28,6 +29,11 @@ Shape squeezed_shape(const Shape& s, const std::vector<std::int64_t>& dims, cons
     return Shape(std::move(out));
 }
 
+// The attributes a traced reduction reports: the reduced dims (all when empty), keepdim.
+OpAttributes reduce_attributes(const std::vector<std::int64_t>& dims, bool keepdim) {
+    return {{"dims", std::vector<double>(dims.begin(), dims.end())}, {"keepdim", {keepdim ? 1.0 : 0.0}}};
+}
+
 Tensor reduce_sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim, float scale,
                   const char* op) {
     NABLA_CHECK(x.defined(), op, "undefined operand");
@@ -44,6 +50,8 @@ Tensor reduce_sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool k
             binary_forward(BinaryOp::mul, d.data(), full, g.data(), kept, s.data(), s.shape());
             return std::vector<Tensor>{d};
         });
+    if (is_tracing()) [[unlikely]]
+        trace_op(op, {&x}, out, reduce_attributes(dims, keepdim));
     return out;
 }
 
@@ -63,6 +71,8 @@ Tensor reduce_max(const Tensor& x, const std::vector<std::int64_t>& dims, bool k
             for (size_t i = 0; i < argmax->size(); ++i) d.data()[(*argmax)[i]] += g.data()[i];
             return std::vector<Tensor>{d};
         });
+    if (is_tracing()) [[unlikely]]
+        trace_op(op, {&x}, out, reduce_attributes(dims, keepdim));
     return out;
 }
 
@@ -104,7 +114,10 @@ Tensor argmax(const Tensor& x, std::int64_t dim, bool keepdim) {
     const std::int64_t inner = x.shape().strides()[size_t(d)];
     Tensor out = empty(kept);
     for (size_t i = 0; i < flat.size(); ++i) out.data()[i] = float((flat[i] / inner) % x.shape()[d]);
-    return keepdim ? out : alias_with_shape(out, squeezed_shape(x.shape(), {d}, "argmax"));
+    if (!keepdim) out = alias_with_shape(out, squeezed_shape(x.shape(), {d}, "argmax"));
+    if (is_tracing()) [[unlikely]]
+        trace_op("argmax", {&x}, out, reduce_attributes({d}, keepdim));
+    return out;
 }
 
 }  // namespace nabla

@@ -3,6 +3,7 @@
 // run the other way: transpose's is a transpose, cat's slices grad_out back apart.
 #include "autograd/ops.h"
 #include "autograd/tape.h"
+#include "autograd/trace.h"
 #include "core/error.h"
 
 #include <algorithm>
@@ -72,6 +73,8 @@ Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1) {
             transpose_copy(dx.data(), g.data(), {t.A, t.N1, t.B, t.N0, t.C});
             return std::vector<Tensor>{dx};
         });
+    if (is_tracing()) [[unlikely]]
+        trace_op("transpose", {&x}, out, {{"dims", {double(d0), double(d1)}}});
     return out;
 }
 
@@ -126,6 +129,8 @@ Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim) {
             return grads;
         });
     }
+    if (is_tracing()) [[unlikely]]
+        trace_op("cat", inputs, out, {{"dim", {double(d)}}});
     return out;
 }
 

@@ -4,6 +4,7 @@
 #include "autograd/grad_hooks.h"
 #include "autograd/grad_mode.h"
 #include "autograd/profile.h"
+#include "autograd/trace.h"
 #include "core/elementwise.h"
 #include "core/error.h"
 
@@ -161,6 +162,8 @@ void record(const char* op, std::span<const Tensor* const> inputs, Tensor& outpu
     output.impl()->requires_grad = true;
     output.impl()->producer = e.id;
     tape.entries.push_back(std::move(e));
+    if (is_tracing()) [[unlikely]]
+        trace_recorded(op, output);
 }
 
 void prune_tape() {
@@ -175,6 +178,12 @@ void prune_tape() {
         }
     std::erase_if(e, [](const Entry& x) { return x.done; });
     g_tape.prune_at = std::max<std::size_t>(4096, 2 * e.size());
+}
+
+std::uint64_t next_tape_id() { return g_tape.next_id; }
+
+void discard_tape_entries_since(std::uint64_t first_id) {
+    std::erase_if(g_tape.entries, [first_id](const Entry& x) { return x.id >= first_id; });
 }
 
 std::int64_t tape_size() { return static_cast<std::int64_t>(g_tape.entries.size()); }

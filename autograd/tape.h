@@ -89,6 +89,12 @@ void record(const char* op, std::span<const Tensor* const> inputs, Tensor& outpu
 // Runs backward from `root` (see Tensor::backward).
 void run_backward(const Tensor& root, const Tensor& grad_output, bool retain_graph);
 
+// The id the next recorded entry will get, and the removal of every entry recorded since
+// one: a forward run only to be observed (the ONNX exporter's trace) leaves the tape as it
+// found it.
+std::uint64_t next_tape_id();
+void discard_tape_entries_since(std::uint64_t first_id);
+
 // Entries currently held by this thread's tape (tests watch it).
 std::int64_t tape_size();
 // Drops entries whose output no longer exists (cascading); record() calls it as the

@@ -1,6 +1,7 @@
 // The differentiable Tensor methods declared in core/tensor.h.
 #include "autograd/ops.h"
 #include "autograd/tape.h"
+#include "autograd/trace.h"
 #include "core/error.h"
 #include "core/tensor.h"
 
@@ -36,6 +37,8 @@ Tensor Tensor::reshape(const Shape& shape) const {
         record("reshape", {this}, out, [from = this->shape()](const Tensor& g, const GradMask&) {
             return std::vector<Tensor>{alias_with_shape(g, from)};
         });
+    if (is_tracing()) [[unlikely]]
+        trace_op("reshape", {this}, out);
     return out;
 }
 

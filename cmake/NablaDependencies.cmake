@@ -10,6 +10,10 @@ find_package(nlohmann_json REQUIRED)
 find_package(MPI REQUIRED COMPONENTS CXX)
 # zlib reads gzip-compressed IDX files.
 find_package(ZLIB REQUIRED)
+# ONNX export (onnx/): the ONNX message classes and checker, on protobuf. ONNX's config
+# links protobuf::libprotobuf without looking for it, so protobuf comes first.
+find_package(Protobuf REQUIRED)
+find_package(ONNX CONFIG REQUIRED)
 
 if(NOT TARGET nabla_openblas)
   add_library(nabla_openblas INTERFACE)

@@ -6,8 +6,8 @@
 include(CMakePackageConfigHelpers)
 
 set(NABLA_CMAKE_INSTALL_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/nabla")
-set(NABLA_LIBRARY_FOLDERS core autograd layers optim data dist)
-set(NABLA_LIBRARY_TARGETS nabla_core nabla_autograd nabla_layers nabla_optim nabla_data nabla_dist)
+set(NABLA_LIBRARY_FOLDERS core autograd layers optim data dist onnx)
+set(NABLA_LIBRARY_TARGETS nabla_core nabla_autograd nabla_layers nabla_optim nabla_data nabla_dist nabla_onnx)
 
 # Installed headers keep their folder under include/nabla/, so the sources' own
 # "core/tensor.h" spelling works for users too. Headers use C++20, so users need it.

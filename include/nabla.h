@@ -43,6 +43,7 @@
 #include "layers/safetensors.h"
 #include "layers/sequential.h"
 #include "layers/serialize.h"
+#include "onnx/export.h"
 #include "optim/adam.h"
 #include "optim/clip.h"
 #include "optim/optimizer.h"

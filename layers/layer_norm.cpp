@@ -2,6 +2,7 @@
 
 #include "autograd/ops.h"
 #include "autograd/tape.h"
+#include "autograd/trace.h"
 #include "core/error.h"
 
 #include <cmath>
@@ -91,6 +92,10 @@ Tensor layer_norm(const Tensor& x, const std::vector<std::int64_t>& normalized_s
                    }
                    return std::vector<Tensor>{dx, dw, db};
                });
+    if (is_tracing()) [[unlikely]]
+        trace_op("layer_norm", {&x, &weight, &bias}, y,
+                 {{"normalized_shape", std::vector<double>(normalized_shape.begin(), normalized_shape.end())},
+                  {"eps", {double(eps)}}});
     return y;
 }
 

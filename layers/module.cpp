@@ -10,6 +10,16 @@
 
 namespace nabla::nn {
 
+Tensor Module::traced_forward(const Tensor& x) {
+    struct Scope {
+        explicit Scope(const Module* m) { trace_enter_module(m); }
+        ~Scope() { trace_exit_module(); }
+        Scope(const Scope&) = delete;
+        Scope& operator=(const Scope&) = delete;
+    } scope(this);
+    return forward(x);
+}
+
 namespace {
 std::string join(const std::string& prefix, const std::string& name) {
     return prefix.empty() ? name : prefix + "." + name;

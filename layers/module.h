@@ -5,6 +5,7 @@
 // Every query recurses in registration order with dotted names ("0.weight",
 // "features.1.running_mean"). Modules are movable but not copyable, so a copy never
 // silently shares or forgets state. The train/eval mode is separate from grad mode.
+#include "autograd/trace.h"
 #include "core/tensor.h"
 
 #include <fmt/format.h>
@@ -30,7 +31,9 @@ public:
     Module& operator=(Module&&) = default;
 
     virtual Tensor forward(const Tensor& x) = 0;
-    Tensor operator()(const Tensor& x) { return forward(x); }
+    // Runs forward; while an op observer is installed (autograd/trace.h) it is told that this
+    // module's forward starts and ends, so it can name the module an op ran in.
+    Tensor operator()(const Tensor& x) { return is_tracing() ? traced_forward(x) : forward(x); }
 
     // Shared parameters (the same tensor registered twice) are listed once.
     std::vector<Tensor> parameters() const;
@@ -68,6 +71,7 @@ protected:
     void add_child(std::string name, std::shared_ptr<Module> m);
 
 private:
+    Tensor traced_forward(const Tensor& x);
     void check_new_name(const std::string& name) const;
     void collect(const std::string& prefix, bool params,
                  std::vector<std::pair<std::string, Tensor>>& out) const;

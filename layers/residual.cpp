@@ -34,13 +34,13 @@ BasicBlock::BasicBlock(const BasicBlockOptions& o) : options_(o) {
 }
 
 Tensor BasicBlock::forward(const Tensor& x) {
-    Tensor out = conv1_->forward(x);
-    if (bn1_) out = bn1_->forward(out);
-    out = relu_->forward(out);
-    out = conv2_->forward(out);
-    if (bn2_) out = bn2_->forward(out);
-    if (!options_.plain) out = out + (downsample_ ? downsample_->forward(x) : x);
-    return relu_->forward(out);
+    Tensor out = (*conv1_)(x);
+    if (bn1_) out = (*bn1_)(out);
+    out = (*relu_)(out);
+    out = (*conv2_)(out);
+    if (bn2_) out = (*bn2_)(out);
+    if (!options_.plain) out = out + (downsample_ ? (*downsample_)(x) : x);
+    return (*relu_)(out);
 }
 
 std::string BasicBlock::extra_repr() const {

@@ -59,7 +59,7 @@ Tensor ResNet::forward(const Tensor& x) {
     NABLA_CHECK(x.defined() && x.dim() == 4 && x.size(1) == options_.in_channels, "ResNet",
                 "expected input [N, {}, H, W], got {}", options_.in_channels, describe(x));
     Tensor h = x;
-    for (const auto& m : sequence_) h = m->forward(h);
+    for (const auto& m : sequence_) h = (*m)(h);
     return h;
 }
 

@@ -26,7 +26,7 @@ Tensor Sequential::forward(const Tensor& x) {
     Tensor h = x;
     for (size_t i = 0; i < modules_.size(); ++i) {
         try {
-            h = modules_[i]->forward(h);
+            h = (*modules_[i])(h);
         } catch (const Error& e) {
             throw in_child(e, i);
         }

@@ -79,6 +79,8 @@ std::variant<Flags, FlagsExit> parse_trainer_flags(int argc, const char* const* 
                    "stop (saving with --save) after N steps in all (0: no limit)");
     app.add_flag("--eval-only", f.eval_only, "only evaluate the --resume checkpoint on the test set");
     app.add_option("--metrics", f.metrics, "append JSON lines (steps and epochs) to this file");
+    app.add_option("--export-onnx", f.export_onnx,
+                   "write the trained model (eval mode) as an ONNX file at the end (docs/deploy.md)");
     app.add_option("--log-every", f.log_every, "steps between metrics lines and plain progress lines")
         ->capture_default_str();
     app.add_flag("--allow-nonfinite", f.allow_nonfinite,

@@ -34,6 +34,7 @@ struct Flags {
     int threads = 0;
     std::int64_t limit_train = 0, limit_test = 0;
     std::string save, resume, metrics;
+    std::string export_onnx;  // the trained model as ONNX, written at the end (onnx/export.h)
     bool eval_only = false, quiet = false, verbose = false, detect_anomaly = false, allow_nonfinite = false;
     std::int64_t log_every = 100;
     std::int64_t save_every = 0;  // steps between mid-epoch checkpoints; 0: only at epoch ends

@@ -44,6 +44,21 @@ Error non_finite_loss(double loss, std::int64_t step, int epoch) {
 void check_outputs(const Flags& f) {
     if (!f.save.empty()) check_writable(f.save, "--save");
     if (!f.metrics.empty()) check_appendable(f.metrics, "--metrics");
+    if (!f.export_onnx.empty()) check_writable(f.export_onnx, "--export-onnx");
+}
+
+// --export-onnx: the model for inputs of one sample ([1, 1, 28, 28] or [1, 784]); the
+// batch dimension stays symbolic, so the file runs any batch size.
+void export_model(const Flags& f, nn::Module& model, ModelKind kind) {
+    if (f.export_onnx.empty()) return;
+    const Shape one = takes_images(kind) ? Shape{1, 1, 28, 28} : Shape{1, 784};
+    try {
+        nn::export_onnx(model, one, f.export_onnx);
+    } catch (const Error& e) {
+        throw e.with_context("--export-onnx");
+    }
+    if (!f.quiet) fmt::print("exported {} (ONNX)
+", f.export_onnx);
 }
 
 // A checkpoint cut short in an epoch goes on with that epoch's remaining batches, which
@@ -129,6 +144,7 @@ int train(const Flags& f, ModelKind kind) {
         const Evaluation ev = evaluate(*model, test_set, kind);
         fmt::print("{}: test loss {:.4f}, test accuracy {:.2f}% ({} images)\n", name, ev.loss,
                    100 * ev.accuracy, ev.count);
+        export_model(f, *model, kind);
         return 0;
     }
     // BatchNorm cannot train on a batch of one: a lone last sample sits out every epoch.
@@ -231,6 +247,7 @@ int train(const Flags& f, ModelKind kind) {
     model->eval();
     fmt::print("{}: {} parameters, best test accuracy {:.2f}%, final {:.2f}%\n", name,
                model->parameter_count(), 100 * state.best_accuracy, 100 * final_acc);
+    export_model(f, *model, kind);
     return 0;
 }
 
