@@ -102,9 +102,11 @@ int main(int argc, char** argv) {
         const data::MNIST train(dir, data::Split::train, options);
         options.limit = limit_test;
         const data::MNIST test(dir, data::Split::test, options);
-        // Fashion-MNIST is harder: the "steps to" targets are accuracies it reaches.
+        // The "steps to" targets are accuracies the runs reach: lower on Fashion-MNIST, which is
+        // harder, and in the quick study, whose runs are a fraction of an epoch.
         const bool fashion = id == data::DatasetName::fashion_mnist;
-        const StudyData study{train, test, info.title, fashion ? 0.85 : 0.97, fashion ? 0.88 : 0.98};
+        const StudyData study{train, test, info.title, fashion ? (full ? 0.85 : 0.80) : (full ? 0.97 : 0.95),
+                              fashion ? (full ? 0.88 : 0.85) : (full ? 0.98 : 0.97)};
         if (out.empty())
             out = fmt::format("reports/bn_compare-{}{}", full ? "full" : "quick",
                               fashion ? "-fashion-mnist" : "");

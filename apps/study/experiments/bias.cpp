@@ -27,7 +27,7 @@ std::vector<std::pair<Tensor, Tensor>> before_bn(nn::Sequential& m) {
 }  // namespace
 
 Experiment bias_experiment(const StudyData& d, const Scale& s) {
-    const std::int64_t steps = s.steps(400, 3000);
+    const std::int64_t steps = s.steps(250, 3000);
     Experiment e{
         .key = "bias",
         .title = "The bias before BN is useless",

@@ -11,7 +11,7 @@ Experiment convergence_experiment(const StudyData& d, const Scale& s) {
         .title = "BN converges in fewer steps",
         .claim = "With BatchNorm a network reaches a given test accuracy in fewer training steps.",
         .method = fmt::format("The mlp and the cnn train with and without BN (same seeds, data order, "
-                              "SGD with momentum 0.9 at lr 0.01, batch 64 for the mlp and 32 for the cnn); "
+                              "SGD with momentum 0.9 at lr 0.02, batch 64 for the mlp and 32 for the cnn); "
                               "the steps to {:.0f}% and "
                               "{:.0f}% test accuracy are read off evaluations on {} test images.",
                               100 * d.target_low, 100 * d.target_high, s.full ? 10000 : 1000)};
@@ -25,14 +25,14 @@ Experiment convergence_experiment(const StudyData& d, const Scale& s) {
     for (ModelKind kind : {ModelKind::mlp, ModelKind::cnn})
         for (bool bn : {false, true}) {
             const bool cnn = kind == ModelKind::cnn;
-            const std::int64_t steps = cnn ? s.steps(200, 3000) : s.steps(500, 5000);
+            const std::int64_t steps = cnn ? s.steps(150, 3000) : s.steps(400, 5000);
             const std::int64_t every =
                 std::max<std::int64_t>(1, std::min<std::int64_t>(cnn ? 25 : 50, steps / 4));
             const std::int64_t batch = cnn ? 32 : 64;
             auto make = [=](std::uint64_t seed) {
                 return TrainSpec{.model = [=] { return make_model(kind, bn); },
                                  .input = kind,
-                                 .optimizer = {.name = "momentum", .lr = 0.01f, .momentum = 0.9f},
+                                 .optimizer = {.name = "momentum", .lr = 0.02f, .momentum = 0.9f},
                                  .batch_size = batch,
                                  .steps = steps,
                                  .eval_every = every,

@@ -54,7 +54,7 @@ BinaryScores binary_scores(nn::Sequential& m, const data::Dataset& test, std::in
 }  // namespace
 
 Experiment imbalance_experiment(const StudyData& d, const Scale& s) {
-    const std::int64_t pool = s.subset(12000, 0), steps = s.steps(300, 3000), limit = s.full ? 10000 : 1000;
+    const std::int64_t pool = s.subset(12000, 0), steps = s.steps(200, 3000), limit = s.full ? 10000 : 1000;
     // The negatives of the pool and enough zeros to make 1% of the set.
     const Subset first = first_n(d.train, pool);
     std::vector<std::int64_t> idx(size_t(first.size()));

@@ -9,7 +9,7 @@
 namespace nabla::apps {
 
 Experiment ioffe_experiment(const StudyData& d, const Scale& s) {
-    const std::int64_t steps = s.steps(3000, 50000);
+    const std::int64_t steps = s.steps(2000, 50000);
     const std::int64_t every = std::max<std::int64_t>(1, steps / 100);
     Experiment e{
         .key = "ioffe",

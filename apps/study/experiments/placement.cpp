@@ -5,7 +5,7 @@
 namespace nabla::apps {
 
 Experiment placement_experiment(const StudyData& d, const Scale& s) {
-    const std::int64_t steps = s.steps(500, 5000);
+    const std::int64_t steps = s.steps(300, 5000);
     Experiment e{
         .key = "placement",
         .title = "BN goes before the activation",

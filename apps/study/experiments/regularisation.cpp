@@ -25,7 +25,7 @@ double hidden_weight_norm(nn::Sequential& m) {
 }  // namespace
 
 Experiment regularisation_experiment(const StudyData& d, const Scale& s) {
-    const std::int64_t images = s.subset(3000, 10000), steps = s.steps(400, 4000);
+    const std::int64_t images = s.subset(2000, 10000), steps = s.steps(300, 4000);
     Experiment e{
         .key = "regularisation",
         .title = "BN is not L2; with BN less dropout and weight decay are needed",

@@ -13,7 +13,7 @@ constexpr float kSaturated = 4.0f;
 }  // namespace
 
 Experiment saturation_experiment(const StudyData& d, const Scale& s) {
-    const std::int64_t steps = s.steps(600, 10000), every = std::max<std::int64_t>(1, steps / 30);
+    const std::int64_t steps = s.steps(500, 10000), every = std::max<std::int64_t>(1, steps / 30);
     Experiment e{
         .key = "saturation",
         .title = "Without BN a sigmoid network saturates; BN helps sigmoid most",
