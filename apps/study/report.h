@@ -1,8 +1,8 @@
 #pragma once
-// The comparison's output directory: report.html (self-contained, inline SVG),
-// report.md (the same tables), summary.csv and one CSV per curve. Every file is
-// written atomically (layers/atomic_file.h), so a killed run leaves no half-written file.
-#include "apps/study/run.h"
+// The study's report: report.html (self-contained, inline SVG charts), report.md (the
+// same text, the charts as SVG files beside it, one `Verdict: ...` line under each
+// claim's heading) and verdicts.csv. Every file is written atomically.
+#include "apps/study/experiment.h"
 
 #include <string>
 #include <vector>
@@ -11,13 +11,21 @@ namespace nabla::apps {
 
 struct ReportContext {
     std::string mode;     // "quick" or "full"
+    std::string dataset;  // "MNIST"
     std::string command;  // the command line that produced it
     std::string machine, blas, revision, date;
+    std::string docs_link;  // docs/batchnorm.md relative to the report
+    double seconds = 0;     // the study's run time (this invocation)
+    int cached_runs = 0, total_runs = 0;
 };
 
-// Writes everything into `dir` (created if needed); returns the summary table as text
-// for the terminal.
+struct ClaimReport {
+    const Experiment* experiment;
+    ClaimSection section;
+};
+
+// Writes everything into `dir`; returns the verdict table as text for the terminal.
 std::string write_report(const std::string& dir, const ReportContext& ctx,
-                         const std::vector<RunResult>& runs);
+                         const std::vector<ClaimReport>& claims);
 
 }  // namespace nabla::apps

@@ -1,6 +1,7 @@
 #pragma once
-// A small line-chart writer: inline SVG for the comparison report, no scripts and no
-// network needed to view it.
+// A small line-chart writer: inline SVG for the study's report, no scripts and no
+// network needed to view it. Lines with an optional band (the spread over seeds),
+// linear or log axes, markers for sweeps with few points.
 #include <string>
 #include <vector>
 
@@ -9,14 +10,17 @@ namespace nabla::apps {
 struct Series {
     std::string label;
     std::string color;  // any SVG colour, e.g. "#1f77b4"
-    std::vector<double> x, y;
+    std::vector<double> x{}, y{};
     bool dashed = false;
+    std::vector<double> lo{}, hi{};  // when set (same length as x): a shaded band, e.g. min..max over seeds
+    bool markers = false;            // a dot at every point
 };
 
 struct Chart {
     std::string title, x_label, y_label;
-    std::vector<Series> series;
-    double y_min = 0.0, y_max = 0.0;  // both 0: fit to the data
+    std::vector<Series> series{};
+    double y_min = 0.0, y_max = 0.0;    // both 0: fit to the data
+    bool log_x = false, log_y = false;  // non-positive values are left out on a log axis
     int width = 560, height = 320;
 };
 

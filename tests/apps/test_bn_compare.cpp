@@ -1,5 +1,6 @@
-// bn_compare on the tests' tiny data writes a complete, self-contained report, and
-// without MNIST says in one line how to fetch it.
+// bn_compare on the tests' tiny data runs every claim of the study at tiny scale and
+// writes a complete report; a rerun reads the stored runs back, --fresh trains again;
+// without MNIST it says in one line how to fetch it.
 #include "support/app_checks.h"
 #include "support/tiny_mnist.h"
 
@@ -12,61 +13,93 @@ using namespace nabla;
 using namespace nabla::test;
 
 namespace {
-size_t count_lines(const std::string& text) { return size_t(std::count(text.begin(), text.end(), '\n')); }
+size_t count(const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + what.size())) ++n;
+    return n;
+}
+size_t json_files(const std::filesystem::path& dir) {
+    size_t n = 0;
+    for (const auto& f : std::filesystem::directory_iterator(dir)) n += f.path().extension() == ".json";
+    return n;
+}
 }  // namespace
 
-TEST_CASE("bn_compare writes report.html, report.md, summary.csv and every run's CSV files",
+TEST_CASE("bn_compare runs every claim at tiny scale and writes the report with a verdict for each",
           "[apps][bn_compare]") {
     const TinyMnist tiny;
     const std::filesystem::path out = tiny.dir / "report";
-    const AppResult r = run_app(bn_compare_path(),
-                                {"--data", tiny.data.string(), "--max-steps", "30", "--limit-test", "200",
-                                 "--quiet", "--threads", "1", "--out", out.string()},
-                                std::chrono::seconds(120));
+    const std::vector<std::string> args{"--data", tiny.data.string(), "--max-steps", "6",         "--seeds",
+                                        "2",      "--limit-test",     "100",         "--threads", "1",
+                                        "--out",  out.string()};
+    const AppResult r = run_app(bn_compare_path(), args, std::chrono::seconds(170));
+    INFO(r.describe());
     REQUIRE(succeeded(r));
-    INFO(r.out);
-
-    // Each experiment trains without and with BN: 8 runs.
-    const std::vector<std::string> runs{"mlp_mlp",     "mlp_mlp_bn",     "cnn_cnn",     "cnn_cnn_bn",
-                                        "high_lr_mlp", "high_lr_mlp_bn", "ioffe_ioffe", "ioffe_ioffe_bn"};
-    for (const std::string& run : runs) {
-        for (const char* what : {"loss", "test"}) {
-            const auto csv = out / (run + "_seed0_" + what + ".csv");
-            INFO(csv);
-            REQUIRE(std::filesystem::exists(csv));
-            REQUIRE(count_lines(read_text(csv)) >= 2);  // header and at least one point
-        }
-    }
-    for (const char* run : {"ioffe_ioffe", "ioffe_ioffe_bn"}) {
-        const auto csv = out / (std::string(run) + "_seed0_sigmoid_input_percentiles.csv");
-        INFO(csv);
-        REQUIRE(std::filesystem::exists(csv));
-        REQUIRE(count_lines(read_text(csv)) >= 2);
-    }
-
-    const std::string summary = read_text(out / "summary.csv");
-    REQUIRE(count_lines(summary) == 1 + runs.size());
+    // Progress names each run once and gives the time left over the whole study.
+    REQUIRE_THAT(r.out, Catch::Contains("left"));
+    REQUIRE_THAT(r.out, Catch::Contains((out / "report.html").string()));
 
     const std::string md = read_text(out / "report.md");
-    REQUIRE_FALSE(md.empty());
-    REQUIRE_THAT(md, Catch::Contains("|"));
+    const std::vector<std::string> headings{"BN converges in fewer steps",
+                                            "BN allows much higher learning rates",
+                                            "saturates",
+                                            "Ioffe & Szegedy 2015, Figure 1",
+                                            "Small batches hurt BN",
+                                            "The bias before BN is useless",
+                                            "BN goes before the activation",
+                                            "BN is not L2",
+                                            "99:1",
+                                            "Deeper plain networks train worse"};
+    // Under each claim's heading, one computed verdict line.
+    const std::regex claim_heading(
+        R"(\n## \d+\. [^\n]+\n\nVerdict: (supported|contradicted|inconclusive)\n)");
+    REQUIRE(size_t(std::distance(std::sregex_iterator(md.begin(), md.end(), claim_heading),
+                                 std::sregex_iterator())) == headings.size());
+    for (const auto& h : headings) REQUIRE_THAT(md, Catch::Contains(h));
+    REQUIRE_THAT(md, Catch::Contains("Data set: MNIST"));
+    REQUIRE_THAT(md, Catch::Contains("docs/batchnorm.md"));
 
     const std::string html = read_text(out / "report.html");
-    REQUIRE_THAT(html, Catch::StartsWith("<!DOCTYPE html>") || Catch::StartsWith("<!doctype html>"));
+    REQUIRE_THAT(html, Catch::StartsWith("<!DOCTYPE html>"));
     REQUIRE_THAT(html, Catch::Contains("</html>"));
-    REQUIRE_THAT(html, Catch::Contains("<svg"));
-    REQUIRE_THAT(html, Catch::Contains("<table"));
-    // Self-contained: no src= or href= anywhere reaches for another file or the network,
-    // no <script src>, no <link>; the only URL is the SVG namespace.
-    REQUIRE_FALSE(std::regex_search(html, std::regex(R"((src|href)\s*=)", std::regex::icase)));
+    REQUIRE(count(html, "<svg") >= headings.size());
+    REQUIRE(count(html, "<figcaption>") == count(html, "<svg"));
+    REQUIRE_THAT(html, Catch::Contains("<em>"));
+    // Markdown emphasis and code are rendered, never shown literally.
+    REQUIRE_THAT(html, !Catch::Contains("**"));
+    REQUIRE_THAT(html, !Catch::Contains("`"));
+    // Self-contained: the only links are the contents' anchors and the BN documentation;
+    // no scripts, stylesheets or images from elsewhere; the only URL is the SVG namespace.
+    const std::regex href(R"re(href="([^"]*)")re");
+    for (auto it = std::sregex_iterator(html.begin(), html.end(), href); it != std::sregex_iterator(); ++it) {
+        const std::string target = (*it)[1];
+        INFO(target);
+        REQUIRE((target.starts_with("#") || target.ends_with("docs/batchnorm.md")));
+    }
+    REQUIRE_FALSE(std::regex_search(html, std::regex(R"(src\s*=)", std::regex::icase)));
     REQUIRE_THAT(html, !Catch::Contains("<link", Catch::CaseSensitive::No));
-    REQUIRE_THAT(html, !Catch::Contains("@import", Catch::CaseSensitive::No));
-    std::string without_ns =
+    const std::string without_ns =
         std::regex_replace(html, std::regex(R"(xmlns="http://www\.w3\.org/2000/svg")"), "");
     REQUIRE_THAT(without_ns, !Catch::Contains("http", Catch::CaseSensitive::No));
 
-    // The terminal shows the summary table and the report's path.
-    REQUIRE_THAT(r.out, Catch::Contains((out / "report.html").string()));
+    // Every run is stored as it completes; a rerun trains none of them again, --fresh all.
+    const size_t stored = json_files(out / "runs");
+    REQUIRE(stored >= 2 * headings.size());
+    REQUIRE(count(r.out, "] ") == stored);
+    const AppResult again = run_app(bn_compare_path(), args, std::chrono::seconds(60));
+    REQUIRE(succeeded(again));
+    REQUIRE(count(again.out, "] ") == 0);
+    REQUIRE_THAT(read_text(out / "report.md"),
+                 Catch::Contains(fmt::format("{} runs ({} read from earlier runs", stored, stored)));
+
+    std::vector<std::string> fresh = args;
+    fresh.insert(fresh.end(), {"--fresh", "--experiments", "bias"});
+    const AppResult restarted = run_app(bn_compare_path(), fresh, std::chrono::seconds(60));
+    INFO(restarted.describe());
+    REQUIRE(succeeded(restarted));
+    REQUIRE(count(restarted.out, "] ") == json_files(out / "runs"));
+    REQUIRE(json_files(out / "runs") < stored);
+    REQUIRE_THAT(read_text(out / "report.md"), Catch::Contains("(0 read from earlier runs"));
 }
 
 TEST_CASE("bn_compare without MNIST prints one line telling to run scripts/fetch-mnist",
@@ -78,7 +111,7 @@ TEST_CASE("bn_compare without MNIST prints one line telling to run scripts/fetch
     REQUIRE(r.exited);
     REQUIRE(r.exit_code != 0);
     REQUIRE(r.out.empty());
-    REQUIRE(count_lines(r.err) == 1);
+    REQUIRE(std::count(r.err.begin(), r.err.end(), '\n') == 1);
     REQUIRE_THAT(r.err, Catch::Contains("scripts/fetch-mnist"));
     REQUIRE_FALSE(std::filesystem::exists(tiny.path("report")));
 }
