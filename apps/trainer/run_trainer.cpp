@@ -57,8 +57,7 @@ void export_model(const Flags& f, nn::Module& model, ModelKind kind) {
     } catch (const Error& e) {
         throw e.with_context("--export-onnx");
     }
-    if (!f.quiet) fmt::print("exported {} (ONNX)
-", f.export_onnx);
+    if (!f.quiet) fmt::print("exported {} (ONNX)\n", f.export_onnx);
 }
 
 // A checkpoint cut short in an epoch goes on with that epoch's remaining batches, which
