@@ -116,6 +116,29 @@ Tensor all_gather(const Tensor& t) {
     return out;
 }
 
+std::vector<std::string> all_gather_text(const std::string& text) {
+    constexpr const char* kOp = "all_gather_text";
+    if (world_size() == 1) return {text};
+    const std::vector<std::int64_t> lengths = detail::all_gather_int64(std::int64_t(text.size()), kOp);
+    std::vector<int> counts, displs;
+    int total = 0;
+    for (const std::int64_t n : lengths) {
+        NABLA_CHECK(n <= (std::int64_t(1) << 30) - total, kOp, "texts of {} bytes in all: at most 2^30",
+                    total + n);
+        counts.push_back(int(n));
+        displs.push_back(total);
+        total += int(n);
+    }
+    std::string all(std::size_t(total), '\0');
+    detail::check_mpi(MPI_Allgatherv(text.data(), int(text.size()), MPI_CHAR, all.data(), counts.data(),
+                                     displs.data(), MPI_CHAR, MPI_COMM_WORLD),
+                      kOp);
+    std::vector<std::string> texts;
+    for (std::size_t r = 0; r < counts.size(); ++r)
+        texts.push_back(all.substr(std::size_t(displs[r]), std::size_t(counts[r])));
+    return texts;
+}
+
 void barrier() {
     if (world_size() == 1) return;
     detail::check_mpi(MPI_Barrier(MPI_COMM_WORLD), "barrier");

@@ -7,6 +7,7 @@
 #include "core/tensor.h"
 
 #include <string>
+#include <vector>
 
 namespace nabla::dist {
 
@@ -18,6 +19,9 @@ void all_reduce(Tensor& t, ReduceOp op = ReduceOp::sum);
 void broadcast(Tensor& t, int root = 0);
 // [world_size, ...t.shape()]: rank r's tensor at index r (same shape on every rank).
 Tensor all_gather(const Tensor& t);
+// Every rank's text, by rank; the texts may differ in length (e.g. each rank's command
+// line, to check that they agree).
+std::vector<std::string> all_gather_text(const std::string& text);
 void barrier();
 
 }  // namespace nabla::dist

@@ -10,7 +10,7 @@ namespace nabla::dist {
 
 namespace {
 bool g_world = false;  // a World made MPI_Init_thread succeed and has not finalised
-int g_rank = 0, g_size = 1;
+int g_rank = 0, g_size = 1, g_local_size = 1;
 }  // namespace
 
 bool launched_by_mpi() {
@@ -35,6 +35,11 @@ World::World(int& argc, char**& argv) {
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &g_size);
+    MPI_Comm local = MPI_COMM_NULL;  // the ranks that share memory with this one: one machine
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local) == MPI_SUCCESS) {
+        MPI_Comm_size(local, &g_local_size);
+        MPI_Comm_free(&local);
+    }
     g_world = true;
 }
 
@@ -44,11 +49,13 @@ World::~World() {
     MPI_Finalize();
     g_rank = 0;
     g_size = 1;
+    g_local_size = 1;
 }
 
 bool initialized() { return g_world; }
 int rank() { return g_rank; }
 int world_size() { return g_size; }
+int local_size() { return g_local_size; }
 
 void abort_job(int code) {
     if (g_world) MPI_Abort(MPI_COMM_WORLD, code);

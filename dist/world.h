@@ -12,6 +12,8 @@
 // be initialised only once per process (an MPI rule), so a program makes it in main().
 // Collectives run on the thread that made the World (MPI_THREAD_FUNNELED; OpenMP workers
 // inside kernels never call MPI).
+#include "core/error.h"
+
 namespace nabla::dist {
 
 class World {
@@ -27,10 +29,21 @@ bool launched_by_mpi();
 bool initialized();  // a World exists and MPI is running
 int rank();          // 0 in a world of one
 int world_size();    // 1 in a world of one
+// The ranks of the job on this machine, this one included (1 in a world of one): the
+// machine's cores are theirs to share.
+int local_size();
 
 // Ends every process of the job with `code` (MPI_Abort), or this one (std::exit) in a world
 // of one. For a rank that failed: the others may be waiting in a collective for it, and
 // would never return; mpirun then exits non-zero within seconds.
 [[noreturn]] void abort_job(int code);
+
+// An error that every rank raises at the same point from the same gathered facts (flags
+// that differ between ranks, say). Each rank may then end normally, and rank 0's report is
+// enough; any other error is one rank's alone and ends the job with abort_job.
+class EveryRankError : public Error {
+public:
+    using Error::Error;
+};
 
 }  // namespace nabla::dist

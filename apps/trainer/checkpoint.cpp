@@ -82,6 +82,7 @@ void save_checkpoint(const std::string& path, const nn::Module& model, const opt
         meta["seed"] = std::to_string(state.order->seed);
         meta["batch_size"] = std::to_string(state.order->batch_size);
         meta["limit_train"] = std::to_string(state.order->limit_train);
+        meta["world_size"] = std::to_string(state.order->world_size);
     }
     save_safetensors(path, all, meta);
 }
@@ -130,10 +131,15 @@ TrainState load_checkpoint(const std::string& path, nn::Module& model, optim::Op
                 kWhere, "{}: inconsistent epoch position (step {} of {}, {} of {} correct, {} skipped)", path,
                 e.step, e.steps, e.correct, e.seen, e.skipped);
     if (find("seed") != nullptr)
-        s.order =
-            DataOrder{.seed = parse_number<std::uint64_t>(path, "seed", meta("seed")),
-                      .batch_size = parse_number<std::int64_t>(path, "batch_size", meta("batch_size")),
-                      .limit_train = parse_number<std::int64_t>(path, "limit_train", meta("limit_train"))};
+        s.order = DataOrder{
+            .seed = parse_number<std::uint64_t>(path, "seed", meta("seed")),
+            .batch_size = parse_number<std::int64_t>(path, "batch_size", meta("batch_size")),
+            .limit_train = parse_number<std::int64_t>(path, "limit_train", meta("limit_train")),
+            .world_size =
+                find("world_size") ? parse_number<std::int64_t>(path, "world_size", meta("world_size")) : 1};
+    NABLA_CHECK(!s.order || (s.order->batch_size >= 1 && s.order->world_size >= 1), kWhere,
+                "{}: batch size {} on {} ranks in the metadata", path, s.order ? s.order->batch_size : 0,
+                s.order ? s.order->world_size : 0);
     NABLA_CHECK(!e.started() || s.order, kWhere, "{}: a mid-epoch checkpoint without its seed and batch size",
                 path);
     if (const std::string* rng = find("rng")) {

@@ -27,11 +27,15 @@ struct EpochProgress {
     bool started() const { return step > 0; }
 };
 
-// The settings that fix which images each batch of an epoch holds.
+// The settings that fix which images each batch of an epoch holds. Under mpirun a step
+// takes world_size * batch_size images (data::DataLoader's sharding): that global batch,
+// not the world size, is what a mid-epoch resume must keep.
 struct DataOrder {
     std::uint64_t seed = 0;
-    std::int64_t batch_size = 0;
+    std::int64_t batch_size = 0;  // per rank
     std::int64_t limit_train = 0;
+    std::int64_t world_size = 1;  // 1 in files from before data-parallel training
+    std::int64_t global_batch() const { return batch_size * world_size; }
 };
 
 struct TrainState {

@@ -22,6 +22,8 @@ void validate(const Flags& f) {
                 "--depth must be 6n + 2 with n >= 1 (8, 14, 20, ...), got {}", f.resnet.depth);
     NABLA_CHECK(f.save_every >= 0, "flags", "--save-every must be >= 0, got {}", f.save_every);
     NABLA_CHECK(f.save_every == 0 || !f.save.empty(), "flags", "--save-every needs --save PATH");
+    NABLA_CHECK(!f.sync_bn || f.bn, "flags",
+                "--sync-bn needs --bn: it synchronises the statistics of BatchNorm layers over the ranks");
     NABLA_CHECK(f.max_steps >= 0, "flags", "--max-steps must be >= 0, got {}", f.max_steps);
 }
 
@@ -46,13 +48,17 @@ std::variant<Flags, FlagsExit> parse_trainer_flags(int argc, const char* const* 
                    "data/fashion-mnist, then /usr/share/datasets/fashion-mnist for fashion-mnist)");
     app.add_flag("--bn,!--no-bn", f.bn, "BatchNorm after every hidden layer (its bias dropped)")
         ->capture_default_str();
+    app.add_flag("--sync-bn", f.sync_bn,
+                 "under mpirun: BatchNorm's batch statistics over every rank's samples (default: each rank's "
+                 "own, as PyTorch's DDP does)");
     if (kind == ModelKind::resnet) {
         app.add_option("--depth", f.resnet.depth, "weighted layers, 6n + 2: n BasicBlocks per stage")
             ->capture_default_str();
         app.add_flag("--plain", f.resnet.plain, "the same network without its skip connections");
     }
     app.add_option("--epochs", f.epochs, "training epochs")->capture_default_str();
-    app.add_option("--batch-size", f.batch_size, "training batch size")->capture_default_str();
+    app.add_option("--batch-size", f.batch_size, "training batch size (of each rank under mpirun)")
+        ->capture_default_str();
     app.add_option("--optimizer", f.optimizer.name, "sgd, momentum, adam or rmsprop")
         ->check(CLI::IsMember({"sgd", "momentum", "adam", "rmsprop"}))
         ->capture_default_str();

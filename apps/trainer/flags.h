@@ -25,9 +25,10 @@ struct Flags {
     std::string dataset = "mnist";  // or "fashion-mnist" (data/datasets.h)
     std::string data;               // the dataset's directory; empty: where it is usually found
     bool bn = false;
-    ResNetShape resnet;  // --depth and --plain, mnist_resnet only
+    bool sync_bn = false;  // under mpirun: dist::SyncBatchNorm for every BatchNorm
+    ResNetShape resnet;    // --depth and --plain, mnist_resnet only
     int epochs = 0;
-    std::int64_t batch_size = 64;
+    std::int64_t batch_size = 64;  // per rank under mpirun
     OptimizerConfig optimizer;
     std::string lr_schedule = "cosine";  // or "constant"
     std::uint64_t seed = 0;

@@ -57,3 +57,15 @@ TEST_CASE("trainer flag parsing reports help, malformed and invalid flags instea
                 std::string::npos);
     }
 }
+
+TEST_CASE("the trainer flag sync-bn needs bn, and turns synchronised BatchNorm on with it",
+          "[apps][flags][mpirun-flags]") {
+    const auto refused = parse({"--sync-bn"});
+    REQUIRE(std::holds_alternative<FlagsExit>(refused));
+    REQUIRE(std::get<FlagsExit>(refused).code == 1);
+    REQUIRE(std::get<FlagsExit>(refused).text.find("--sync-bn needs --bn") != std::string::npos);
+    const auto parsed = parse({"--bn", "--sync-bn"});
+    REQUIRE(std::holds_alternative<Flags>(parsed));
+    REQUIRE(std::get<Flags>(parsed).sync_bn);
+    REQUIRE_FALSE(std::get<Flags>(parse({"--bn"})).sync_bn);  // per-rank statistics by default
+}

@@ -28,7 +28,7 @@ TEST_CASE("a gradient-ready hook runs once per backward, when the leaf's gradien
     REQUIRE(order.size() == 3);
 }
 
-TEST_CASE("a leaf this backward does not reach gets no ready call; a dropped handle unregisters") {
+TEST_CASE("a leaf this backward does not reach gets no ready call, and a dropped handle unregisters") {
     Tensor a = ones({2}).requires_grad_(), b = ones({2}).requires_grad_();
     int calls_a = 0, calls_b = 0, ends = 0;
     auto ha = on_gradient_ready(a, [&] { ++calls_a; });

@@ -18,6 +18,7 @@ std::string mnist_cnn_path() { return NABLA_MNIST_CNN; }
 std::string mnist_resnet_path() { return NABLA_MNIST_RESNET; }
 std::string bn_compare_path() { return NABLA_BN_COMPARE; }
 std::string readme_example_path() { return NABLA_README_EXAMPLE; }
+std::string mpiexec_path() { return NABLA_MPIEXEC; }
 
 std::string AppResult::describe() const {
     std::string how = timed_out ? "timed out"

@@ -15,6 +15,7 @@ std::string mnist_cnn_path();
 std::string mnist_resnet_path();
 std::string bn_compare_path();
 std::string readme_example_path();  // the README's training script, compiled
+std::string mpiexec_path();         // OpenMPI's mpirun, as CMake's FindMPI found it
 
 struct AppResult {
     bool exited = false;     // ended through exit() or return from main
@@ -37,6 +38,7 @@ public:
     AppProcess(const AppProcess&) = delete;
     AppProcess& operator=(const AppProcess&) = delete;
 
+    int pid() const { return pid_; }
     bool running();                                // false once it has ended (and was reaped)
     void kill_now(int signal);                     // sends `signal`
     AppResult wait(std::chrono::seconds timeout);  // reaps it; SIGKILL at the deadline

@@ -5,7 +5,33 @@
 // included, and never leaks into the cases that run after it in the same process.
 #include <nabla.h>
 
+#include <cstdlib>
+#include <optional>
+#include <string>
+
 namespace nabla::test {
+
+// Sets one environment variable for its scope (child processes inherit it), then puts back
+// what was there, or unsets it.
+class EnvGuard {
+public:
+    EnvGuard(const char* name, const std::string& value) : name_(name) {
+        if (const char* old = std::getenv(name)) prev_ = old;
+        ::setenv(name, value.c_str(), 1);
+    }
+    ~EnvGuard() {
+        if (prev_)
+            ::setenv(name_.c_str(), prev_->c_str(), 1);
+        else
+            ::unsetenv(name_.c_str());
+    }
+    EnvGuard(const EnvGuard&) = delete;
+    EnvGuard& operator=(const EnvGuard&) = delete;
+
+private:
+    std::string name_;
+    std::optional<std::string> prev_;
+};
 
 // Sets grad mode with set_grad_enabled(on) for its scope.
 class GradModeGuard {
