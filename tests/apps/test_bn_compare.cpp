@@ -32,7 +32,7 @@ TEST_CASE("bn_compare runs every claim at tiny scale and writes the report with 
     const std::vector<std::string> args{"--data", tiny.data.string(), "--max-steps", "6",         "--seeds",
                                         "2",      "--limit-test",     "100",         "--threads", "1",
                                         "--out",  out.string()};
-    const AppResult r = run_app(bn_compare_path(), args, std::chrono::seconds(170));
+    const AppResult r = run_app(bn_compare_path(), args, kAppDeadline);
     INFO(r.describe());
     REQUIRE(succeeded(r));
     // Progress names each run once and gives the time left over the whole study.
@@ -86,7 +86,7 @@ TEST_CASE("bn_compare runs every claim at tiny scale and writes the report with 
     const size_t stored = json_files(out / "runs");
     REQUIRE(stored >= 2 * headings.size());
     REQUIRE(count(r.out, "] ") == stored);
-    const AppResult again = run_app(bn_compare_path(), args, std::chrono::seconds(60));
+    const AppResult again = run_app(bn_compare_path(), args, kAppDeadline);
     REQUIRE(succeeded(again));
     REQUIRE(count(again.out, "] ") == 0);
     REQUIRE_THAT(read_text(out / "report.md"),
@@ -94,7 +94,7 @@ TEST_CASE("bn_compare runs every claim at tiny scale and writes the report with 
 
     std::vector<std::string> fresh = args;
     fresh.insert(fresh.end(), {"--fresh", "--experiments", "bias"});
-    const AppResult restarted = run_app(bn_compare_path(), fresh, std::chrono::seconds(60));
+    const AppResult restarted = run_app(bn_compare_path(), fresh, kAppDeadline);
     INFO(restarted.describe());
     REQUIRE(succeeded(restarted));
     REQUIRE(count(restarted.out, "] ") == json_files(out / "runs"));

@@ -70,7 +70,7 @@ TEST_CASE("a trainer killed with SIGKILL mid-run resumes from its last checkpoin
         while (run.running() && !std::filesystem::exists(ckpt))
             std::this_thread::sleep_for(std::chrono::microseconds(200));
         run.kill_now(SIGKILL);
-        const AppResult killed = run.wait(std::chrono::seconds(60));
+        const AppResult killed = run.wait(kAppDeadline);
         INFO(killed.describe());
         REQUIRE_FALSE(killed.timed_out);
         if (killed.exited)
@@ -153,7 +153,7 @@ TEST_CASE("Ctrl-C in the first epoch saves the step it stopped at, which resumes
                (!std::filesystem::exists(metrics) || std::filesystem::file_size(metrics) == 0))
             std::this_thread::sleep_for(std::chrono::microseconds(200));
         run.kill_now(SIGINT);
-        return run.wait(std::chrono::seconds(60));
+        return run.wait(kAppDeadline);
     };
     const AppResult stopped = interrupted_run({"--save", ckpt});
     INFO(stopped.describe());
@@ -239,7 +239,7 @@ TEST_CASE("a run killed after a mid-epoch checkpoint of --save-every resumes to 
         while (run.running() && !std::filesystem::exists(ckpt))
             std::this_thread::sleep_for(std::chrono::microseconds(100));
         run.kill_now(SIGKILL);
-        (void)run.wait(std::chrono::seconds(60));
+        (void)run.wait(kAppDeadline);
     }
     const auto meta = load_safetensors(ckpt).metadata;
     INFO("killed at epoch " << meta.at("epoch") << ", step " << meta.at("epoch_step"));

@@ -47,7 +47,7 @@ std::vector<std::string> mpirun_args(int ranks, const std::string& binary,
 }
 
 AppResult mpirun(int ranks, const std::string& binary, const std::vector<std::string>& args,
-                 std::chrono::seconds timeout = 120s) {
+                 std::chrono::seconds timeout = kAppDeadline) {
     const MpirunEnvironment env;
     return run_app(mpiexec_path(), mpirun_args(ranks, binary, args), timeout);
 }
@@ -118,7 +118,7 @@ TEST_CASE("2 ranks of batch 16 with synchronised BN train as one process of batc
         *(std::find(a.begin(), a.end(), "--batch-size") + 1) = batch;
         return a;
     };
-    const AppResult alone = run_app(mnist_cnn_path(), args("32", one, {}), 120s);
+    const AppResult alone = run_app(mnist_cnn_path(), args("32", one, {}));
     REQUIRE(succeeded(alone));
     const AppResult synced = mpirun(
         2, mnist_cnn_path(), args("16", sync, {"--sync-bn", "--metrics", metrics, "--log-every", "5"}));
@@ -155,7 +155,7 @@ TEST_CASE("a checkpoint of 2 ranks, cut mid-epoch, resumes in one process and en
         a.insert(a.end(), extra.begin(), extra.end());
         return a;
     };
-    REQUIRE(succeeded(run_app(mnist_cnn_path(), args({"--save", straight}), 120s)));
+    REQUIRE(succeeded(run_app(mnist_cnn_path(), args({"--save", straight}))));
     // Step 15 of 20: the middle of epoch 2, on 2 ranks of 16 images each.
     std::vector<std::string> two = args({"--sync-bn", "--max-steps", "15", "--save", moved});
     *(std::find(two.begin(), two.end(), "--batch-size") + 1) = "16";
@@ -167,7 +167,7 @@ TEST_CASE("a checkpoint of 2 ranks, cut mid-epoch, resumes in one process and en
     *(std::find(wrong.begin(), wrong.end(), "--batch-size") + 1) = "16";
     REQUIRE(failed_cleanly(run_app(mnist_cnn_path(), wrong), "add --batch-size 32"));
 
-    const AppResult resumed = run_app(mnist_cnn_path(), args({"--resume", moved, "--save", moved}), 120s);
+    const AppResult resumed = run_app(mnist_cnn_path(), args({"--resume", moved, "--save", moved}));
     REQUIRE(succeeded(resumed));
     REQUIRE(load_safetensors(moved).metadata.at("step") == "20");
     const Difference d = model_difference(moved, straight);
@@ -182,7 +182,7 @@ TEST_CASE("ranks started with different flags stop at once, naming both command 
     for (const std::string& s : tiny.args({"--epochs", "1"})) a.push_back(s);
     a.insert(a.end(), {":", "-np", "1", mnist_mlp_path()});
     for (const std::string& s : tiny.args({"--epochs", "2"})) a.push_back(s);
-    const AppResult r = run_app(mpiexec_path(), a, 60s);
+    const AppResult r = run_app(mpiexec_path(), a);
     REQUIRE(failed_cleanly(r, "every rank must run the same flags"));
     CHECK_THAT(r.err, Catch::Contains("--epochs 1") && Catch::Contains("rank 1 ran") &&
                           Catch::Contains("--epochs 2"));
@@ -202,7 +202,7 @@ TEST_CASE("a rank that cannot read its data ends the job within seconds with its
     a.insert(a.end(), {":", "-np", "1", "-wdir", elsewhere.path().string(), mnist_mlp_path()});
     a.insert(a.end(), flags.begin(), flags.end());
     const auto t0 = std::chrono::steady_clock::now();
-    const AppResult r = run_app(mpiexec_path(), a, 60s);
+    const AppResult r = run_app(mpiexec_path(), a);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     INFO(r.describe());
     REQUIRE(!r.timed_out);
@@ -213,12 +213,12 @@ TEST_CASE("a rank that cannot read its data ends the job within seconds with its
 TEST_CASE("a non-finite loss under mpirun ends the job with the trainer's message",
           "[apps][mpirun][faults]") {
     const TinyMnist tiny;
-    const AppResult r = mpirun(2, mnist_mlp_path(), tiny.args({"--epochs", "1", "--lr", "1e30"}), 60s);
+    const AppResult r = mpirun(2, mnist_mlp_path(), tiny.args({"--epochs", "1", "--lr", "1e30"}));
     INFO(r.describe());
     REQUIRE(!r.timed_out);
     REQUIRE(failed_cleanly(r, "training diverged"));
     // Skipping a step on one rank would leave the other waiting in its all-reduce.
-    REQUIRE(failed_cleanly(mpirun(2, mnist_mlp_path(), tiny.args({"--allow-nonfinite"}), 60s),
+    REQUIRE(failed_cleanly(mpirun(2, mnist_mlp_path(), tiny.args({"--allow-nonfinite"})),
                            "not supported with 2 ranks"));
 }
 
