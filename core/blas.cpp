@@ -40,7 +40,7 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
           const float* A, const float* B, float beta, float* C) {
     if (M == 0 || N == 0) return;
     single_threaded_blas();
-    flops.fetch_add(std::uint64_t(2 * M * N * K), std::memory_order_relaxed);
+    add_gemm_flops(std::uint64_t(2 * M * N * K));
     const std::int64_t lda = trans_a ? M : K, ldb = trans_b ? K : N;
     const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
     if (threads <= 1 || M * N * K < kParallelMinGemmWork) {
@@ -68,6 +68,7 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
 }
 
 std::uint64_t gemm_flop_count() { return flops.load(std::memory_order_relaxed); }
+void add_gemm_flops(std::uint64_t flop) { flops.fetch_add(flop, std::memory_order_relaxed); }
 
 void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
                     const float* A, const float* B, float beta, float* C) {

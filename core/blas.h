@@ -13,6 +13,8 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
 // Floating-point operations (2*M*N*K) of every gemm so far in this process: benchmarks
 // divide the difference over a run by its time to report the matrix products' GFLOP/s.
 std::uint64_t gemm_flop_count();
+// Adds a product computed outside OpenBLAS (core/packed_gemm.h) to that count.
+void add_gemm_flops(std::uint64_t flop);
 // The naive triple loop, accumulated in double: the reference the tests compare gemm with.
 void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
                     const float* A, const float* B, float beta, float* C);

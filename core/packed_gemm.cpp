@@ -1,0 +1,276 @@
+#include "core/packed_gemm.h"
+
+#include "core/blas.h"
+#include "core/error.h"
+#include "core/parallel.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define NABLA_X86_KERNELS 1
+#endif
+
+namespace nabla {
+
+// The classic packed layout (Goto's): op(A) is copied into panels of MR rows stored k by k
+// ([K][MR]), op(B) into panels of NR columns ([K][NR]), both zero-padded at the edges. The
+// micro-kernel then streams one A panel against one B panel, keeping the MR x NR block of
+// C in registers for the whole k loop. A is packed once per product; one B panel at a time
+// is packed and reused against every A panel while it sits in L1/L2. The products here
+// have K of at most a few thousand, so there is no blocking over k.
+
+namespace {
+
+// C[mr x nr] (row stride ldc) = alpha * acc + beta * C, or alpha * acc when beta is 0.
+struct Tile {
+    float* c;
+    std::int64_t ldc;
+    int mr, nr;
+    float alpha, beta;
+};
+
+using MicroKernel = void (*)(std::int64_t K, const float* a, const float* b, const Tile& t);
+
+// Writes a finished block held row by row in acc[MR][NR].
+template <int MR, int NR>
+void store_tile(const float* acc, const Tile& t) {
+    for (int r = 0; r < t.mr; ++r)
+        for (int j = 0; j < t.nr; ++j) {
+            float& c = t.c[r * t.ldc + j];
+            const float v = t.alpha * acc[r * NR + j];
+            c = t.beta == 0.0f ? v : v + t.beta * c;
+        }
+}
+
+#ifdef NABLA_X86_KERNELS
+
+// 8 rows x 32 columns: 16 zmm accumulators, two B loads and eight broadcasts per k.
+constexpr int kMr512 = 8, kNr512 = 32;
+
+__attribute__((target("avx512f"))) void kernel_avx512(std::int64_t K, const float* a, const float* b,
+                                                      const Tile& t) {
+    __m512 c[kMr512][2];
+#pragma GCC unroll 8
+    for (int r = 0; r < kMr512; ++r) c[r][0] = c[r][1] = _mm512_setzero_ps();
+    for (std::int64_t k = 0; k < K; ++k, a += kMr512, b += kNr512) {
+        const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+#pragma GCC unroll 8
+        for (int r = 0; r < kMr512; ++r) {
+            const __m512 ar = _mm512_set1_ps(a[r]);
+            c[r][0] = _mm512_fmadd_ps(ar, b0, c[r][0]);
+            c[r][1] = _mm512_fmadd_ps(ar, b1, c[r][1]);
+        }
+    }
+    if (t.mr == kMr512 && t.nr == kNr512) {
+        const __m512 alpha = _mm512_set1_ps(t.alpha), beta = _mm512_set1_ps(t.beta);
+#pragma GCC unroll 8
+        for (int r = 0; r < kMr512; ++r)
+            for (int h = 0; h < 2; ++h) {
+                float* p = t.c + r * t.ldc + 16 * h;
+                __m512 v = _mm512_mul_ps(alpha, c[r][h]);
+                if (t.beta != 0.0f) v = _mm512_add_ps(v, _mm512_mul_ps(beta, _mm512_loadu_ps(p)));
+                _mm512_storeu_ps(p, v);
+            }
+        return;
+    }
+    alignas(64) float acc[kMr512 * kNr512];
+    for (int r = 0; r < kMr512; ++r) {
+        _mm512_store_ps(acc + r * kNr512, c[r][0]);
+        _mm512_store_ps(acc + r * kNr512 + 16, c[r][1]);
+    }
+    store_tile<kMr512, kNr512>(acc, t);
+}
+
+// 6 rows x 16 columns: 12 ymm accumulators of the 16 registers AVX2 has.
+constexpr int kMr256 = 6, kNr256 = 16;
+
+__attribute__((target("avx2,fma"))) void kernel_avx2(std::int64_t K, const float* a, const float* b,
+                                                     const Tile& t) {
+    // Named accumulators: with an array GCC 12 stored all twelve to the stack on every k.
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
+           c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    for (std::int64_t k = 0; k < K; ++k, a += kMr256, b += kNr256) {
+        const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+#define NABLA_AVX2_ROW(r)                             \
+    {                                                 \
+        const __m256 ar = _mm256_broadcast_ss(a + r); \
+        c##r##0 = _mm256_fmadd_ps(ar, b0, c##r##0);   \
+        c##r##1 = _mm256_fmadd_ps(ar, b1, c##r##1);   \
+    }
+        NABLA_AVX2_ROW(0)
+        NABLA_AVX2_ROW(1)
+        NABLA_AVX2_ROW(2)
+        NABLA_AVX2_ROW(3)
+        NABLA_AVX2_ROW(4)
+        NABLA_AVX2_ROW(5)
+#undef NABLA_AVX2_ROW
+    }
+    const __m256 c[kMr256][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    if (t.mr == kMr256 && t.nr == kNr256) {
+        const __m256 alpha = _mm256_set1_ps(t.alpha), beta = _mm256_set1_ps(t.beta);
+#pragma GCC unroll 6
+        for (int r = 0; r < kMr256; ++r)
+            for (int h = 0; h < 2; ++h) {
+                float* p = t.c + r * t.ldc + 8 * h;
+                __m256 v = _mm256_mul_ps(alpha, c[r][h]);
+                if (t.beta != 0.0f) v = _mm256_add_ps(v, _mm256_mul_ps(beta, _mm256_loadu_ps(p)));
+                _mm256_storeu_ps(p, v);
+            }
+        return;
+    }
+    alignas(32) float acc[kMr256 * kNr256];
+    for (int r = 0; r < kMr256; ++r) {
+        _mm256_store_ps(acc + r * kNr256, c[r][0]);
+        _mm256_store_ps(acc + r * kNr256 + 8, c[r][1]);
+    }
+    store_tile<kMr256, kNr256>(acc, t);
+}
+
+#endif  // NABLA_X86_KERNELS
+
+struct Operands {
+    bool trans_a, trans_b;
+    std::int64_t M, N, K;
+    const float* A;
+    const float* B;
+    float a(std::int64_t i, std::int64_t k) const { return trans_a ? A[k * M + i] : A[i * K + k]; }
+};
+
+// op(A) as ceil(M / MR) panels of [K][MR].
+template <int MR>
+void pack_a(float* dst, const Operands& o) {
+    for (std::int64_t i0 = 0; i0 < o.M; i0 += MR) {
+        const int mr = static_cast<int>(std::min<std::int64_t>(MR, o.M - i0));
+        for (std::int64_t k = 0; k < o.K; ++k) {
+            for (int r = 0; r < mr; ++r) dst[r] = o.a(i0 + r, k);
+            std::fill(dst + mr, dst + MR, 0.0f);
+            dst += MR;
+        }
+    }
+}
+
+// Columns [j0, j0 + nr) of op(B) as one [K][NR] panel.
+template <int NR>
+void pack_b(float* dst, const Operands& o, std::int64_t j0, int nr) {
+    if (!o.trans_b) {
+        for (std::int64_t k = 0; k < o.K; ++k, dst += NR) {
+            const float* src = o.B + k * o.N + j0;
+            if (nr == NR) {  // a fixed size: inlined vector moves instead of a memmove call per row
+                std::memcpy(dst, src, NR * sizeof(float));
+                continue;
+            }
+            std::copy_n(src, nr, dst);
+            std::fill(dst + nr, dst + NR, 0.0f);
+        }
+        return;
+    }
+    // B is stored [N, K]: read each column of op(B) contiguously, write it strided.
+    if (nr < NR) std::fill_n(dst, o.K * NR, 0.0f);
+    for (int j = 0; j < nr; ++j) {
+        const float* src = o.B + (j0 + j) * o.K;
+        for (std::int64_t k = 0; k < o.K; ++k) dst[k * NR + j] = src[k];
+    }
+}
+
+template <int MR, int NR>
+void run_packed(MicroKernel kernel, const Operands& o, float alpha, float beta, float* C) {
+    const std::int64_t a_panels = (o.M + MR - 1) / MR, b_panels = (o.N + NR - 1) / NR;
+    thread_local std::vector<float> a_pack;  // grows to the largest product seen, then stays
+    a_pack.resize(static_cast<std::size_t>(a_panels * MR * o.K));
+    pack_a<MR>(a_pack.data(), o);
+    const float* packed_a = a_pack.data();
+    const bool split = !omp_in_parallel() && omp_get_max_threads() > 1 && b_panels > 1 &&
+                       o.M * o.N * o.K >= kParallelMinGemmWork;
+#pragma omp parallel for schedule(static) if (split)
+    for (std::int64_t q = 0; q < b_panels; ++q) {
+        thread_local std::vector<float> b_pack;
+        b_pack.resize(static_cast<std::size_t>(NR * o.K));
+        const std::int64_t j0 = q * NR;
+        const int nr = static_cast<int>(std::min<std::int64_t>(NR, o.N - j0));
+        pack_b<NR>(b_pack.data(), o, j0, nr);
+        for (std::int64_t p = 0; p < a_panels; ++p) {
+            const std::int64_t i0 = p * MR;
+            const Tile t{C + i0 * o.N + j0,
+                         o.N,
+                         static_cast<int>(std::min<std::int64_t>(MR, o.M - i0)),
+                         nr,
+                         alpha,
+                         beta};
+            kernel(o.K, packed_a + p * MR * o.K, b_pack.data(), t);
+        }
+    }
+}
+
+GemmKernel kernel_from_environment() {
+    const char* env = std::getenv("NABLA_CONV_GEMM");
+    const std::string name = env ? env : "";
+    // The AVX2 kernel reaches 87-92% of OpenBLAS's Haswell kernel on the convolutions'
+    // shapes (docs/performance.md), so only AVX-512 CPUs leave OpenBLAS by default.
+    GemmKernel k = gemm_kernel_supported(GemmKernel::avx512) ? GemmKernel::avx512 : GemmKernel::openblas;
+    if (name == "avx512")
+        k = GemmKernel::avx512;
+    else if (name == "avx2")
+        k = GemmKernel::avx2;
+    else if (name == "openblas")
+        k = GemmKernel::openblas;
+    else
+        NABLA_CHECK(name.empty(), "NABLA_CONV_GEMM",
+                    "unknown kernel '{}' (expected avx512, avx2 or openblas)", name);
+    NABLA_CHECK(gemm_kernel_supported(k), "NABLA_CONV_GEMM", "this CPU cannot run the {} kernel",
+                gemm_kernel_name(k));
+    return k;
+}
+
+}  // namespace
+
+bool gemm_kernel_supported(GemmKernel kernel) {
+#ifdef NABLA_X86_KERNELS
+    __builtin_cpu_init();
+    if (kernel == GemmKernel::avx512) return __builtin_cpu_supports("avx512f");
+    if (kernel == GemmKernel::avx2) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+    return kernel == GemmKernel::openblas;
+}
+
+std::string gemm_kernel_name(GemmKernel kernel) {
+    switch (kernel) {
+        case GemmKernel::avx512: return "avx512";
+        case GemmKernel::avx2: return "avx2";
+        case GemmKernel::openblas: return "openblas";
+    }
+    return "unknown";
+}
+
+GemmKernel packed_gemm_kernel() {
+    static const GemmKernel kernel = kernel_from_environment();
+    return kernel;
+}
+
+void packed_gemm_with(GemmKernel kernel, bool trans_a, bool trans_b, std::int64_t M, std::int64_t N,
+                      std::int64_t K, float alpha, const float* A, const float* B, float beta, float* C) {
+    NABLA_CHECK(gemm_kernel_supported(kernel), "packed_gemm", "this CPU cannot run the {} kernel",
+                gemm_kernel_name(kernel));
+    if (kernel == GemmKernel::openblas || M == 0 || N == 0)
+        return gemm(trans_a, trans_b, M, N, K, alpha, A, B, beta, C);
+    add_gemm_flops(std::uint64_t(2 * M * N * K));
+    const Operands o{trans_a, trans_b, M, N, K, A, B};
+#ifdef NABLA_X86_KERNELS
+    if (kernel == GemmKernel::avx512) return run_packed<kMr512, kNr512>(kernel_avx512, o, alpha, beta, C);
+    return run_packed<kMr256, kNr256>(kernel_avx2, o, alpha, beta, C);
+#else
+    (void)o;
+#endif
+}
+
+void packed_gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
+                 const float* A, const float* B, float beta, float* C) {
+    packed_gemm_with(packed_gemm_kernel(), trans_a, trans_b, M, N, K, alpha, A, B, beta, C);
+}
+
+}  // namespace nabla
