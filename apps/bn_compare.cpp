@@ -124,11 +124,14 @@ int main(int argc, char** argv) {
         for (const Experiment& e : chosen) claims.push_back({&e, e.report(done.results)});
         std::string command;
         for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
+        // The report links a copy of docs/batchnorm.md beside it, so the folder can be moved
+        // or shared whole; without the checkout beside it, the link is the path it expected.
         std::error_code ec;
-        const auto docs =
-            std::filesystem::absolute(std::filesystem::path(NABLA_SOURCE_DIR) / "docs/batchnorm.md");
-        std::string docs_link = std::filesystem::relative(docs, std::filesystem::absolute(out), ec).string();
-        if (ec || docs_link.empty()) docs_link = docs.string();
+        const auto docs = std::filesystem::path(NABLA_SOURCE_DIR) / "docs/batchnorm.md";
+        std::string docs_link = "batchnorm.md";
+        std::filesystem::copy_file(docs, std::filesystem::path(out) / docs_link,
+                                   std::filesystem::copy_options::overwrite_existing, ec);
+        if (ec) docs_link = std::filesystem::absolute(docs).string();
         const ReportContext ctx{.mode = full ? "full" : "quick",
                                 .dataset = info.title,
                                 .command = command,
