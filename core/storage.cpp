@@ -18,14 +18,18 @@ constexpr std::align_val_t kAlign{64};
 // Large buffers are kept for reuse instead of returned to the system: a training step
 // frees and reallocates the same activation sizes every iteration, and fresh pages from
 // the kernel cost a page fault each (a third of a small CNN's step on some machines).
-// Blocks are reused only at their exact size. The cache holds at most as many bytes as
-// the largest working set of large blocks seen so far (at least kCacheFloor): a loop
-// whose working set that is then runs without page faults, whatever its batch size,
-// while live plus cached memory stays at that peak. Beyond the limit, the least recently
-// freed blocks go back to the system, so sizes a loop still uses stay and sizes it
-// stopped using (an evaluation pass's, say) leave.
+// Blocks are reused only at their exact size. The cache holds at most twice the largest
+// working set of large blocks seen so far (at least kCacheFloor): a loop whose working
+// set that is then runs without page faults, whatever its batch size. Once, the limit was
+// the working set itself, and a batch-1000 CNN inference pass faulted in about 300 MB
+// each time: its blocks are freed in a different order and sizes than they are asked for,
+// so cached plus live blocks briefly exceed one working set and the oldest were evicted
+// just before the next pass wanted them. Beyond the limit, the least recently freed
+// blocks go back to the system, so sizes a loop still uses stay and sizes it stopped
+// using (an evaluation pass's, say) leave.
 constexpr std::size_t kCacheMinBytes = std::size_t{1} << 18;  // 256 KiB
 constexpr std::size_t kCacheFloor = std::size_t{64} << 20;    // 64 MiB
+constexpr std::size_t kCachePeaks = 2;
 
 void release(void* p) { ::operator delete[](p, kAlign); }
 
@@ -53,7 +57,7 @@ public:
         {
             std::lock_guard lock(mu_);
             live_bytes_ -= bytes;
-            const std::size_t limit = std::max(kCacheFloor, peak_live_bytes_);
+            const std::size_t limit = std::max(kCacheFloor, kCachePeaks * peak_live_bytes_);
             if (bytes > limit) {
                 evicted.push_back(p);
             } else {
