@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 #include <nabla.h>
 
+#include <limits>
+
 using namespace nabla;
 using nabla::test::all_close;
 
@@ -15,7 +17,8 @@ TEST_CASE("gemm matches gemm_reference for every transpose combination and odd s
     struct Size {
         std::int64_t M, N, K;
     };
-    for (const Size& s : {Size{1, 1, 1}, Size{3, 5, 7}, Size{17, 9, 33}, Size{64, 1, 13}, Size{1, 31, 5}})
+    for (const Size& s : {Size{1, 1, 1}, Size{3, 5, 7}, Size{17, 9, 33}, Size{64, 1, 13}, Size{1, 31, 5},
+                          Size{1, 128, 3136}, Size{1, 7, 0}})
         for (bool ta : {false, true})
             for (bool tb : {false, true})
                 for (float beta : {0.0f, 0.5f}) {
@@ -28,6 +31,19 @@ TEST_CASE("gemm matches gemm_reference for every transpose combination and odd s
                     gemm_reference(ta, tb, s.M, s.N, s.K, 1.5f, A.data(), B.data(), beta, c2.data());
                     REQUIRE(all_close(c1, c2, 1e-4f));
                 }
+}
+
+TEST_CASE("gemm of one row with beta 0 overwrites C, NaN included", "[core][gemm]") {
+    manual_seed(4);
+    for (bool tb : {false, true}) {
+        INFO("tb=" << tb);
+        const Tensor a = randn({5}), B = randn({5 * 3});
+        Tensor c = full({1, 3}, std::numeric_limits<float>::quiet_NaN());
+        Tensor ref = zeros({1, 3});
+        gemm(false, tb, 1, 3, 5, 1.0f, a.data(), B.data(), 0.0f, c.data());
+        gemm_reference(false, tb, 1, 3, 5, 1.0f, a.data(), B.data(), 0.0f, ref.data());
+        REQUIRE(all_close(c, ref, 1e-5f));
+    }
 }
 
 TEST_CASE("gemm_reference computes a hand-checked product", "[core][gemm]") {
