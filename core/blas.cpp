@@ -1,5 +1,7 @@
 #include "core/blas.h"
 
+#include "core/error.h"
+#include "core/packed_gemm.h"
 #include "core/parallel.h"
 
 #include <cblas.h>
@@ -7,6 +9,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <cstdlib>
 
 namespace nabla {
 
@@ -52,14 +56,9 @@ void row_times_matrix(bool trans_b, std::int64_t N, std::int64_t K, float alpha,
                     static_cast<blasint>(N), a, 1, beta, C, 1);
 }
 
-}  // namespace
-
-void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
-          const float* A, const float* B, float beta, float* C) {
-    if (M == 0 || N == 0) return;
+void openblas_gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
+                   const float* A, const float* B, float beta, float* C) {
     single_threaded_blas();
-    add_gemm_flops(std::uint64_t(2 * M * N * K));
-    if (M == 1) return row_times_matrix(trans_b, N, K, alpha, A, B, beta, C);
     const std::int64_t lda = trans_a ? M : K, ldb = trans_b ? K : N;
     const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
     if (threads <= 1 || M * N * K < kParallelMinGemmWork) {
@@ -86,8 +85,72 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
     }
 }
 
+bool openblas_runs_avx512() {
+    std::string core = blas_core_name();
+    for (char& ch : core) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return core == "skylakex" || core == "cooperlake" || core == "sapphirerapids";
+}
+
+GemmKernel kernel_from_environment() {
+    const char* env = std::getenv("NABLA_GEMM");
+    const std::string name = env ? env : "";
+    GemmKernel k = gemm_kernel_supported(GemmKernel::avx512) && !openblas_runs_avx512()
+                       ? GemmKernel::avx512
+                       : GemmKernel::openblas;
+    if (name == "avx512")
+        k = GemmKernel::avx512;
+    else if (name == "avx2")
+        k = GemmKernel::avx2;
+    else if (name == "openblas")
+        k = GemmKernel::openblas;
+    else
+        NABLA_CHECK(name.empty(), "NABLA_GEMM", "unknown kernel '{}' (expected avx512, avx2 or openblas)",
+                    name);
+    NABLA_CHECK(gemm_kernel_supported(k), "NABLA_GEMM", "this CPU cannot run the {} kernel",
+                gemm_kernel_name(k));
+    return k;
+}
+
+}  // namespace
+
+void gemm_with(GemmKernel kernel, bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K,
+               float alpha, const float* A, const float* B, float beta, float* C) {
+    NABLA_CHECK(gemm_kernel_supported(kernel), "gemm", "this CPU cannot run the {} kernel",
+                gemm_kernel_name(kernel));
+    if (M == 0 || N == 0) return;
+    flops.fetch_add(std::uint64_t(2 * M * N * K), std::memory_order_relaxed);
+    if (M == 1) {
+        single_threaded_blas();
+        return row_times_matrix(trans_b, N, K, alpha, A, B, beta, C);
+    }
+    if (kernel == GemmKernel::openblas) return openblas_gemm(trans_a, trans_b, M, N, K, alpha, A, B, beta, C);
+    packed_gemm(kernel, trans_a, trans_b, M, N, K, alpha, A, B, beta, C);
+}
+
+void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
+          const float* A, const float* B, float beta, float* C) {
+    gemm_with(default_gemm_kernel(), trans_a, trans_b, M, N, K, alpha, A, B, beta, C);
+}
+
+bool gemm_kernel_supported(GemmKernel kernel) {
+    return kernel == GemmKernel::openblas || packed_kernel_supported(kernel);
+}
+
+GemmKernel default_gemm_kernel() {
+    static const GemmKernel kernel = kernel_from_environment();
+    return kernel;
+}
+
+std::string gemm_kernel_name(GemmKernel kernel) {
+    switch (kernel) {
+        case GemmKernel::avx512: return "avx512";
+        case GemmKernel::avx2: return "avx2";
+        case GemmKernel::openblas: return "openblas";
+    }
+    return "unknown";
+}
+
 std::uint64_t gemm_flop_count() { return flops.load(std::memory_order_relaxed); }
-void add_gemm_flops(std::uint64_t flop) { flops.fetch_add(flop, std::memory_order_relaxed); }
 
 void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
                     const float* A, const float* B, float beta, float* C) {

@@ -1,6 +1,7 @@
 #pragma once
-// Matrix products: every one goes through OpenBLAS's cblas_sgemm.
-// Row-major throughout; a transposed operand is passed as a transpose flag, never copied.
+// Matrix products. Row-major throughout; a transposed operand is passed as a transpose
+// flag, never copied. One row (a single image through a Linear layer) goes to OpenBLAS's
+// sgemv; any other product to the default kernel below.
 #include <cstdint>
 #include <string>
 
@@ -10,11 +11,23 @@ namespace nabla {
 // A is stored [M,K] (or [K,M] when trans_a); B is [K,N] (or [N,K] when trans_b).
 void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
           const float* A, const float* B, float beta, float* C);
+
+// Who computes a product: nabla's own kernels (core/packed_gemm.h) or OpenBLAS's sgemm.
+enum class GemmKernel { avx512, avx2, openblas };
+// gemm() on a chosen kernel; throws naming the kernel when this CPU cannot run it.
+void gemm_with(GemmKernel kernel, bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K,
+               float alpha, const float* A, const float* B, float beta, float* C);
+bool gemm_kernel_supported(GemmKernel kernel);
+// gemm()'s kernel: avx512 on an AVX-512 CPU whose OpenBLAS runs a 256-bit kernel (as
+// OPENBLAS_CORETYPE=Haswell makes it), openblas otherwise (its own AVX-512 kernel is faster
+// than nabla's, and nabla's AVX2 kernel reaches 87-92% of OpenBLAS's Haswell one). The
+// environment variable NABLA_GEMM (avx512, avx2 or openblas) overrides it, e.g. to measure
+// one against another.
+GemmKernel default_gemm_kernel();
+std::string gemm_kernel_name(GemmKernel kernel);
 // Floating-point operations (2*M*N*K) of every gemm so far in this process: benchmarks
 // divide the difference over a run by its time to report the matrix products' GFLOP/s.
 std::uint64_t gemm_flop_count();
-// Adds a product computed outside OpenBLAS (core/packed_gemm.h) to that count.
-void add_gemm_flops(std::uint64_t flop);
 // The naive triple loop, accumulated in double: the reference the tests compare gemm with.
 void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
                     const float* A, const float* B, float beta, float* C);

@@ -43,8 +43,12 @@ void use_fast_blas_kernels(int argc, char** argv) {
 
 std::string blas_description() {
     const char* env = std::getenv("OPENBLAS_CORETYPE");
-    return fmt::format("{}, kernel {} (OPENBLAS_CORETYPE={}), {} threads", openblas_get_config(),
-                       blas_core_name(), env ? env : "unset", get_num_threads());
+    return fmt::format("{}, kernel {} (OPENBLAS_CORETYPE={}), matrix products on {}, {} threads",
+                       openblas_get_config(), blas_core_name(), env ? env : "unset",
+                       default_gemm_kernel() == GemmKernel::openblas
+                           ? "OpenBLAS"
+                           : fmt::format("nabla's {} kernel", gemm_kernel_name(default_gemm_kernel())),
+                       get_num_threads());
 }
 
 }  // namespace nabla

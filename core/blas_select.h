@@ -18,7 +18,8 @@ std::string preferred_blas_core();
 // and re-executes the program with the same arguments (once). Otherwise returns.
 void use_fast_blas_kernels(int argc, char** argv);
 
-// "OpenBLAS 0.3.21, kernel SkylakeX (OPENBLAS_CORETYPE=SkylakeX), 2 threads".
+// "OpenBLAS 0.3.21 ..., kernel Haswell (OPENBLAS_CORETYPE=Haswell), matrix products on
+// nabla's avx512 kernel, 2 threads".
 std::string blas_description();
 
 }  // namespace nabla

@@ -1,6 +1,6 @@
 #include "core/conv.h"
 
-#include "core/packed_gemm.h"
+#include "core/blas.h"
 #include "core/error.h"
 #include "core/simd.h"
 #include "core/storage.h"
@@ -119,7 +119,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
         float* col = buffers.mine();
         float* y = out + b * d.OC * N;
         im2col(col, inp + b * d.C * d.H * d.W, d);
-        packed_gemm(false, false, d.OC, N, K, 1.0f, weight, col, 0.0f, y);
+        gemm(false, false, d.OC, N, K, 1.0f, weight, col, 0.0f, y);
         if (bias)
             for (std::int64_t oc = 0; oc < d.OC; ++oc)
                 for (std::int64_t i = 0; i < N; ++i) y[oc * N + i] += bias[oc];
@@ -144,7 +144,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
             if (dweight) {
                 im2col(col, inp + b * d.C * d.H * d.W, d);
                 const float beta = b == c * kImagesPerChunk ? 0.0f : 1.0f;
-                packed_gemm(false, true, d.OC, K, N, 1.0f, g, col, beta, dw_parts.data() + c * d.OC * K);
+                gemm(false, true, d.OC, K, N, 1.0f, g, col, beta, dw_parts.data() + c * d.OC * K);
             }
             if (dbias)
                 for (std::int64_t oc = 0; oc < d.OC; ++oc) {
@@ -153,7 +153,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
                     db_parts[static_cast<std::size_t>(c * d.OC + oc)] += part;
                 }
             if (dinp) {
-                packed_gemm(true, false, K, N, d.OC, 1.0f, weight, g, 0.0f, dcol);
+                gemm(true, false, K, N, d.OC, 1.0f, weight, g, 0.0f, dcol);
                 float* img = dinp + b * d.C * d.H * d.W;
                 std::fill_n(img, d.C * d.H * d.W, 0.0f);
                 col2im_add(img, dcol, d);
