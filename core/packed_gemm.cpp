@@ -179,38 +179,45 @@ void pack_b(float* dst, const Operands& o, std::int64_t j0, int nr) {
     }
 }
 
+// Multiplies B panel q against every packed A panel.
+template <int MR, int NR>
+void panel_product(MicroKernel kernel, const Operands& o, const float* packed_a, std::int64_t q, float alpha,
+                   float beta, float* C) {
+    thread_local std::vector<float> b_pack;
+    b_pack.resize(static_cast<std::size_t>(NR * o.K));
+    const std::int64_t j0 = q * NR;
+    const int nr = static_cast<int>(std::min<std::int64_t>(NR, o.N - j0));
+    pack_b<NR>(b_pack.data(), o, j0, nr);
+    for (std::int64_t i0 = 0; i0 < o.M; i0 += MR) {
+        const Tile t{
+            C + i0 * o.N + j0, o.N, static_cast<int>(std::min<std::int64_t>(MR, o.M - i0)), nr, alpha, beta};
+        kernel(o.K, packed_a + i0 * o.K, b_pack.data(), t);
+    }
+}
+
 template <int MR, int NR>
 void run_packed(MicroKernel kernel, const Operands& o, float alpha, float beta, float* C) {
     const std::int64_t a_panels = (o.M + MR - 1) / MR, b_panels = (o.N + NR - 1) / NR;
     thread_local std::vector<float> a_pack;  // grows to the largest product seen, then stays
     a_pack.resize(static_cast<std::size_t>(a_panels * MR * o.K));
     float* packed_a = a_pack.data();
-    // Split, A is packed by all threads (a serial packing held a 64 x 784 product to 1.3x
-    // on two threads), then each thread takes whole B panels.
     const bool split = !omp_in_parallel() && omp_get_max_threads() > 1 && b_panels > 1 &&
                        o.M * o.N * o.K >= kParallelMinGemmWork;
-#pragma omp parallel if (split)
+    if (!split) {  // no OpenMP construct at all: even a one-thread region costs microseconds
+        for (std::int64_t p = 0; p < a_panels; ++p) pack_a<MR>(packed_a + p * MR * o.K, o, p * MR);
+        for (std::int64_t q = 0; q < b_panels; ++q)
+            panel_product<MR, NR>(kernel, o, packed_a, q, alpha, beta, C);
+        return;
+    }
+    // A is packed by all threads (a serial packing held a 64 x 784 product to 1.3x on two
+    // threads), then each thread takes whole B panels.
+#pragma omp parallel
     {
 #pragma omp for schedule(static)
         for (std::int64_t p = 0; p < a_panels; ++p) pack_a<MR>(packed_a + p * MR * o.K, o, p * MR);
 #pragma omp for schedule(static)
-        for (std::int64_t q = 0; q < b_panels; ++q) {
-            thread_local std::vector<float> b_pack;
-            b_pack.resize(static_cast<std::size_t>(NR * o.K));
-            const std::int64_t j0 = q * NR;
-            const int nr = static_cast<int>(std::min<std::int64_t>(NR, o.N - j0));
-            pack_b<NR>(b_pack.data(), o, j0, nr);
-            for (std::int64_t p = 0; p < a_panels; ++p) {
-                const std::int64_t i0 = p * MR;
-                const Tile t{C + i0 * o.N + j0,
-                             o.N,
-                             static_cast<int>(std::min<std::int64_t>(MR, o.M - i0)),
-                             nr,
-                             alpha,
-                             beta};
-                kernel(o.K, packed_a + p * MR * o.K, b_pack.data(), t);
-            }
-        }
+        for (std::int64_t q = 0; q < b_panels; ++q)
+            panel_product<MR, NR>(kernel, o, packed_a, q, alpha, beta, C);
     }
 }
 
