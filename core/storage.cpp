@@ -26,8 +26,11 @@ constexpr std::align_val_t kAlign{64};
 // so cached plus live blocks briefly exceed one working set and the oldest were evicted
 // just before the next pass wanted them. Beyond the limit, the least recently freed
 // blocks go back to the system, so sizes a loop still uses stay and sizes it stopped
-// using (an evaluation pass's, say) leave.
-constexpr std::size_t kCacheMinBytes = std::size_t{1} << 18;  // 256 KiB
+// using (an evaluation pass's, say) leave. Blocks from 16 KiB up are cached: a single
+// image's activations (12 to 100 KiB in the MNIST CNN) went through malloc, which gave
+// the top of its heap back to the system and faulted it in again on every forward
+// (cnn_bn at batch 1 on OpenBLAS's SkylakeX kernel: median 325-436 us, 176-185 after).
+constexpr std::size_t kCacheMinBytes = std::size_t{1} << 14;  // 16 KiB
 constexpr std::size_t kCacheFloor = std::size_t{64} << 20;    // 64 MiB
 constexpr std::size_t kCachePeaks = 2;
 
