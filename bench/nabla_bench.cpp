@@ -124,8 +124,9 @@ void bench_model(const std::string& name, std::int64_t batch, double peak_gflops
 double bench_sgemm(std::int64_t M, std::int64_t N, std::int64_t K, int iters, Out& out, bool print = true,
                    double* best = nullptr, GemmKernel kernel = default_gemm_kernel()) {
     Tensor a = randn({M, K}), b = randn({K, N}), c = empty({M, N});
-    const Timing t = time_ms(
-        [&] { gemm_with(kernel, false, false, M, N, K, 1.0f, a.data(), b.data(), 0.0f, c.data()); }, 3, iters);
+    const Timing t =
+        time_ms([&] { gemm_with(kernel, false, false, M, N, K, 1.0f, a.data(), b.data(), 0.0f, c.data()); },
+                3, iters);
     const double flop = 2.0 * double(M) * double(N) * double(K);
     const double gflops = flop / (t.median * 1e6);
     if (best) *best = flop / (t.min * 1e6);
@@ -305,8 +306,9 @@ int main(int argc, char** argv) {
         bench_sgemm(1024, 1024, 1024, 20, out, false, &nabla_peak);
         bench_sgemm(1024, 1024, 1024, 20, out, false, &openblas_peak, GemmKernel::openblas);
         const double peak = std::max(nabla_peak, openblas_peak);
-        fmt::print("sgemm peak (1024^3): {:.1f} GFLOP/s (nabla's gemm, {} kernel: {:.1f}; OpenBLAS {}: {:.1f})\n",
-                   peak, gemm_kernel_name(default_gemm_kernel()), nabla_peak, blas_core_name(), openblas_peak);
+        fmt::print(
+            "sgemm peak (1024^3): {:.1f} GFLOP/s (nabla's gemm, {} kernel: {:.1f}; OpenBLAS {}: {:.1f})\n",
+            peak, gemm_kernel_name(default_gemm_kernel()), nabla_peak, blas_core_name(), openblas_peak);
         out.emit({{"kind", "blas"},
                   {"description", blas_description()},
                   {"core", blas_core_name()},
