@@ -1,3 +1,5 @@
+#include "support/files.h"
+
 #include <catch2/catch.hpp>
 #include <nabla.h>
 #include <stdlib.h>
@@ -16,33 +18,6 @@ using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
 namespace {
-
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "nabla-atomic-file-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-    // Every name in the folder, so a test sees a leftover temporary whatever it is called.
-    std::vector<std::string> names() const {
-        std::vector<std::string> found;
-        for (const auto& entry : fs::directory_iterator(path_))
-            found.push_back(entry.path().filename().string());
-        std::sort(found.begin(), found.end());
-        return found;
-    }
-
-private:
-    fs::path path_;
-};
 
 std::string read_text(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
@@ -75,7 +50,7 @@ private:
 }  // namespace
 
 TEST_CASE("write_file_atomic writes the content and leaves no temporary behind", "[layers][atomic_file]") {
-    TempDir dir;
+    test::TempDir dir;
     const std::string path = dir.file("out.bin");
     const std::string first("first\0with a NUL byte\n", 22);
     write_file_atomic(path, first);
@@ -94,7 +69,7 @@ TEST_CASE("write_file_atomic writes the content and leaves no temporary behind",
 
 TEST_CASE("write_file_atomic into a missing folder throws naming the path and the reason",
           "[layers][atomic_file]") {
-    TempDir dir;
+    test::TempDir dir;
     const std::string path = dir.file("no/such/folder/report.md");
     CHECK_THROWS_WITH(write_file_atomic(path, "text", "report"),
                       Contains("report: ") && Contains(path) && Contains("No such file or directory"));
@@ -102,7 +77,7 @@ TEST_CASE("write_file_atomic into a missing folder throws naming the path and th
 }
 
 TEST_CASE("a write that fails midway keeps the old file and removes the temporary", "[layers][atomic_file]") {
-    TempDir dir;
+    test::TempDir dir;
     const std::string path = dir.file("checkpoint");
     write_file_atomic(path, "the old content");
     {
@@ -117,7 +92,7 @@ TEST_CASE("a write that fails midway keeps the old file and removes the temporar
 TEST_CASE("a rename that fails keeps what was at the target and removes the temporary",
           "[layers][atomic_file]") {
     // A non-empty folder at the target: the temporary is written in full, the rename fails.
-    TempDir dir;
+    test::TempDir dir;
     const std::string path = dir.file("occupied");
     fs::create_directory(path);
     write_file_atomic(dir.file("occupied/keep"), "kept");
@@ -128,7 +103,7 @@ TEST_CASE("a rename that fails keeps what was at the target and removes the temp
 
 TEST_CASE("an AtomicFile abandoned before commit leaves the target untouched", "[layers][atomic_file]") {
     // What happens when the code producing the bytes throws halfway.
-    TempDir dir;
+    test::TempDir dir;
     const std::string path = dir.file("model.safetensors");
     write_file_atomic(path, "complete old file");
     try {
@@ -144,7 +119,7 @@ TEST_CASE("an AtomicFile abandoned before commit leaves the target untouched", "
 
 TEST_CASE("concurrent writes of one path use distinct temporaries in the target's folder",
           "[layers][atomic_file]") {
-    TempDir dir;
+    test::TempDir dir;
     const std::string path = dir.file("report.html");
     AtomicFile a(path), b(path);
     CHECK(a.temp_path() != b.temp_path());
@@ -161,7 +136,7 @@ TEST_CASE("concurrent writes of one path use distinct temporaries in the target'
 
 TEST_CASE("AppendFile appends whole records and names the path when it cannot open",
           "[layers][atomic_file]") {
-    TempDir dir;
+    test::TempDir dir;
     const std::string path = dir.file("metrics.jsonl");
     write_file_atomic(path, "{\"earlier\":1}\n");
     {
@@ -179,7 +154,7 @@ TEST_CASE("AppendFile appends whole records and names the path when it cannot op
 
 TEST_CASE("check_writable and check_appendable accept a writable path and leave no file behind",
           "[layers][atomic_file]") {
-    TempDir dir;
+    test::TempDir dir;
     CHECK_NOTHROW(check_writable(dir.file("new.safetensors"), "--save"));
     CHECK_NOTHROW(check_appendable(dir.file("new.jsonl"), "--metrics"));
     CHECK(dir.names().empty());
@@ -193,7 +168,7 @@ TEST_CASE("check_writable and check_appendable accept a writable path and leave 
 
 TEST_CASE("check_writable and check_appendable name the path, a missing folder and a folder given as a file",
           "[layers][atomic_file]") {
-    TempDir dir;
+    test::TempDir dir;
     const std::string missing = dir.file("no/such/c.safetensors");
     CHECK_THROWS_WITH(check_writable(missing, "--save"),
                       Catch::StartsWith("--save: cannot write '" + missing + "'") &&

@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // The tests' scratch directory, and the names of the files a failed save could have left in it.
-class TempDir : public test::TempDir {
+class SafetensorsDir : public test::TempDir {
 public:
     std::vector<std::string> temp_files() const {
         std::vector<std::string> found;
@@ -103,7 +103,7 @@ NamedTensors python_file_tensors() {
 }  // namespace
 
 TEST_CASE("safetensors round trip keeps names, shapes and exact bits", "[layers][safetensors]") {
-    TempDir dir;
+    SafetensorsDir dir;
     manual_seed(7);
     Tensor special =
         from_vector({std::numeric_limits<float>::infinity(), -0.0f, std::numeric_limits<float>::quiet_NaN(),
@@ -134,7 +134,7 @@ TEST_CASE("safetensors round trip keeps names, shapes and exact bits", "[layers]
 }
 
 TEST_CASE("safetensors round trip of no tensors", "[layers][safetensors]") {
-    TempDir dir;
+    SafetensorsDir dir;
     const std::string path = dir.file("empty.safetensors");
     save_safetensors(path, {});
     CHECK(read_bytes(path) == u64_le(8) + "{}      ");
@@ -143,7 +143,7 @@ TEST_CASE("safetensors round trip of no tensors", "[layers][safetensors]") {
 
 TEST_CASE("safetensors metadata round trips and empty metadata writes no __metadata__",
           "[layers][safetensors]") {
-    TempDir dir;
+    SafetensorsDir dir;
     const std::map<std::string, std::string> metadata = {{"format", "pt"},
                                                          {"empty", ""},
                                                          {"quoted \"key\"", "line\nbreak\ttab \\ back"},
@@ -173,7 +173,7 @@ TEST_CASE("safetensors file matches an independent writer byte for byte", "[laye
     //       data += b
     //   h = json.dumps(header, separators=(",", ":")).encode(); h += b" " * (-len(h) % 8)
     //   blob = struct.pack("<Q", len(h)) + h + data
-    TempDir dir;
+    SafetensorsDir dir;
     const std::string expected(kPythonFile.begin(), kPythonFile.end());
     const std::string path = dir.file("ours.safetensors");
     save_safetensors(path, python_file_tensors(), {{"format", "pt"}, {"epoch", "3"}});
@@ -187,7 +187,7 @@ TEST_CASE("safetensors file matches an independent writer byte for byte", "[laye
 }
 
 TEST_CASE("safetensors save is deterministic and pads the header to 8 bytes", "[layers][safetensors]") {
-    TempDir dir;
+    SafetensorsDir dir;
     NamedTensors forward = python_file_tensors();
     NamedTensors backward(forward.rbegin(), forward.rend());
     save_safetensors(dir.file("a"), forward);
@@ -205,7 +205,7 @@ TEST_CASE("safetensors save is deterministic and pads the header to 8 bytes", "[
 }
 
 TEST_CASE("safetensors save replaces an existing file", "[layers][safetensors]") {
-    TempDir dir;
+    SafetensorsDir dir;
     const std::string path = dir.file("m.safetensors");
     save_safetensors(path, {{"a", ones({3})}});
     save_safetensors(path, {{"b", zeros({2})}});
@@ -216,7 +216,7 @@ TEST_CASE("safetensors save replaces an existing file", "[layers][safetensors]")
 }
 
 TEST_CASE("safetensors save rejects bad names and leaves the previous file intact", "[layers][safetensors]") {
-    TempDir dir;
+    SafetensorsDir dir;
     const std::string path = dir.file("m.safetensors");
     save_safetensors(path, {{"a", ones({3})}});
     const std::string before = read_bytes(path);
@@ -238,7 +238,7 @@ TEST_CASE("safetensors save rejects bad names and leaves the previous file intac
 TEST_CASE("safetensors save that fails after writing removes its temporary file", "[layers][safetensors]") {
     // A non-empty directory at the target path: the temp file is written in full, then the
     // rename over the directory fails.
-    TempDir dir;
+    SafetensorsDir dir;
     const std::string path = dir.file("occupied");
     fs::create_directory(path);
     write_bytes(dir.file("occupied/keep"), "x");
@@ -249,7 +249,7 @@ TEST_CASE("safetensors save that fails after writing removes its temporary file"
 }
 
 TEST_CASE("safetensors save into a missing directory names the path", "[layers][safetensors]") {
-    TempDir dir;
+    SafetensorsDir dir;
     const std::string path = dir.file("no/such/dir/m.safetensors");
     CHECK_THROWS_WITH(save_safetensors(path, {{"a", ones({1})}}),
                       Contains(path) && Contains("cannot create"));
@@ -257,14 +257,14 @@ TEST_CASE("safetensors save into a missing directory names the path", "[layers][
 }
 
 TEST_CASE("safetensors load names a missing file and a directory", "[layers][safetensors]") {
-    TempDir dir;
+    SafetensorsDir dir;
     CHECK_THAT(load_error(dir.file("missing")), Contains("cannot open") && Contains(dir.file("missing")));
     fs::create_directory(dir.file("folder"));
     CHECK_THAT(load_error(dir.file("folder")), Contains("not a regular file"));
 }
 
 TEST_CASE("safetensors load rejects a file truncated at any length", "[layers][safetensors]") {
-    TempDir dir;
+    SafetensorsDir dir;
     const std::string good(kPythonFile.begin(), kPythonFile.end());
     const std::string path = dir.file("cut.safetensors");
     for (std::size_t len = 0; len < good.size(); ++len) {
@@ -281,7 +281,7 @@ TEST_CASE("safetensors load rejects a file truncated at any length", "[layers][s
 }
 
 TEST_CASE("safetensors load rejects header lengths the file cannot hold", "[layers][safetensors]") {
-    TempDir dir;
+    SafetensorsDir dir;
     const std::string path = dir.file("h.safetensors");
     write_bytes(path, u64_le(std::numeric_limits<std::uint64_t>::max()) + "{}");
     CHECK_THAT(load_error(path), Contains("18446744073709551615") && Contains("only 2 bytes follow"));
@@ -290,7 +290,7 @@ TEST_CASE("safetensors load rejects header lengths the file cannot hold", "[laye
 }
 
 TEST_CASE("safetensors load reports invalid JSON with its file offset", "[layers][safetensors]") {
-    TempDir dir;
+    SafetensorsDir dir;
     const std::string path = dir.file("j.safetensors");
     write_bytes(path, make_file("{\"a\": ?}", 0));
     CHECK_THAT(load_error(path), Contains("not valid JSON near file byte 14") && Contains(path));
@@ -315,7 +315,7 @@ TEST_CASE("safetensors load reports invalid JSON with its file offset", "[layers
 }
 
 TEST_CASE("safetensors load names unsupported dtypes", "[layers][safetensors]") {
-    TempDir dir;
+    SafetensorsDir dir;
     const std::string path = dir.file("d.safetensors");
     for (const std::string dtype : {"\"F64\"", "\"BF16\"", "\"F16\"", "\"I64\"", "\"float32\"", "32"}) {
         INFO(dtype);
@@ -367,7 +367,7 @@ TEST_CASE("safetensors load rejects ill-typed, missing and inconsistent fields",
         {R"({"dtype":"F32","shape":[1],"data_offsets":[0,4]})", 12,
          "tensors cover only 4; the file has trailing"},
     };
-    TempDir dir;
+    SafetensorsDir dir;
     const std::string path = dir.file("f.safetensors");
     for (const Case& c : cases) {
         INFO(c.tensor);
@@ -378,7 +378,7 @@ TEST_CASE("safetensors load rejects ill-typed, missing and inconsistent fields",
 }
 
 TEST_CASE("safetensors load rejects overlapping tensors and bad metadata", "[layers][safetensors]") {
-    TempDir dir;
+    SafetensorsDir dir;
     const std::string path = dir.file("o.safetensors");
     write_bytes(path, make_file(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                                 R"("b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
@@ -396,7 +396,7 @@ TEST_CASE("safetensors load rejects overlapping tensors and bad metadata", "[lay
 
 TEST_CASE("safetensors load accepts unpadded headers, null metadata and any tensor order",
           "[layers][safetensors]") {
-    TempDir dir;
+    SafetensorsDir dir;
     const std::string path = dir.file("other.safetensors");
     // "b" holds the first bytes although it is listed last; the header is not padded.
     std::string header = R"({"__metadata__":null,"a":{"data_offsets":[4,12],"shape":[2],"dtype":"F32"},)"
@@ -415,7 +415,7 @@ TEST_CASE("safetensors load survives corrupted bytes with an Error or a valid re
           "[layers][safetensors]") {
     // Every single-byte corruption of the header, then random multi-byte ones anywhere: the
     // loader either returns tensors consistent with the file size or throws nabla::Error.
-    TempDir dir;
+    SafetensorsDir dir;
     const std::string good(kPythonFile.begin(), kPythonFile.end());
     const std::string path = dir.file("fuzz.safetensors");
     auto check_one = [&](const std::string& bytes) {

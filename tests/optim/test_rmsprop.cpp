@@ -1,6 +1,7 @@
 // RMSprop against PyTorch 1.13's torch.optim.RMSprop. The golden values are printed
 // by tests/goldens/rmsprop.py (run with /usr/bin/python3); each block below names the
 // case it comes from.
+#include "support/optimizer_trajectory.h"
 #include "support/toy_model.h"
 
 #include <catch2/catch.hpp>
@@ -11,32 +12,17 @@
 using namespace nabla;
 using namespace nabla::optim;
 
+using test::kTrajectoryGrads;
+using test::kTrajectoryStart;
+using test::kTrajectoryTolerance;
+using test::Trajectory;
+
 namespace {
-
-using Trajectory = std::vector<std::vector<float>>;
-
-const std::vector<float> kStart = {0.5f, -1.25f, 2.0f, -0.75f, 0.125f, 1.5f};
-const Trajectory kGrads = {{0.1f, -0.2f, 0.3f, 0.4f, -0.5f, 0.6f},
-                           {-0.3f, 0.1f, 0.25f, 0.05f, 0.7f, -0.45f},
-                           {0.2f, 0.2f, -0.1f, -0.6f, 0.15f, 0.35f}};
-
-// The largest |nabla - PyTorch| over the three steps.
-float max_difference(const RMSpropOptions& options, const Trajectory& golden) {
-    Tensor p = from_vector(kStart, {2, 3}).requires_grad_();
-    RMSprop opt({p}, options);
-    float worst = 0.0f;
-    for (std::size_t step = 0; step < kGrads.size(); ++step) {
-        p.set_grad(from_vector(kGrads[step], {2, 3}));
-        opt.step();
-        for (std::size_t i = 0; i < kStart.size(); ++i)
-            worst = std::max(worst, std::abs(p.data()[i] - golden[step][i]));
-    }
-    return worst;
+// The largest |nabla - PyTorch| over the three steps of RMSprop with these options.
+float rmsprop_difference(const RMSpropOptions& options, const Trajectory& golden) {
+    return test::max_trajectory_difference(
+        [&](const std::vector<Tensor>& ps) { return std::make_unique<RMSprop>(ps, options); }, golden);
 }
-
-// The same slack as the other optimizers' trajectories: two float32 ulps near 1.
-constexpr float kTolerance = 2.5e-7f;
-
 }  // namespace
 
 TEST_CASE("RMSprop follows PyTorch's trajectory", "[optim][rmsprop]") {
@@ -45,9 +31,9 @@ TEST_CASE("RMSprop follows PyTorch's trajectory", "[optim][rmsprop]") {
         {0.400000095f, -1.1500001f, 1.9000001f, -0.849999964f, 0.224999964f, 1.39999998f},
         {0.494915873f, -1.19490135f, 1.83579195f, -0.862464964f, 0.143488824f, 1.46019292f},
         {0.441252589f, -1.26190233f, 1.86078537f, -0.779203176f, 0.126198545f, 1.4176178f}};
-    const float diff = max_difference({.lr = 0.01}, golden);
+    const float diff = rmsprop_difference({.lr = 0.01}, golden);
     INFO("largest difference to PyTorch: " << diff);
-    CHECK(diff <= kTolerance);
+    CHECK(diff <= kTrajectoryTolerance);
 }
 
 TEST_CASE("RMSprop with momentum follows PyTorch's trajectory", "[optim][rmsprop]") {
@@ -56,9 +42,9 @@ TEST_CASE("RMSprop with momentum follows PyTorch's trajectory", "[optim][rmsprop
         {0.400000095f, -1.1500001f, 1.89999998f, -0.849999964f, 0.224999979f, 1.39999998f},
         {0.404915959f, -1.10490143f, 1.74579179f, -0.952464938f, 0.233488813f, 1.37019289f},
         {0.355676949f, -1.13131368f, 1.63199794f, -0.961421609f, 0.223838493f, 1.3007915f}};
-    const float diff = max_difference({.lr = 0.01, .momentum = 0.9}, golden);
+    const float diff = rmsprop_difference({.lr = 0.01, .momentum = 0.9}, golden);
     INFO("largest difference to PyTorch: " << diff);
-    CHECK(diff <= kTolerance);
+    CHECK(diff <= kTrajectoryTolerance);
 }
 
 TEST_CASE("centered RMSprop follows PyTorch's trajectory", "[optim][rmsprop]") {
@@ -67,9 +53,9 @@ TEST_CASE("centered RMSprop follows PyTorch's trajectory", "[optim][rmsprop]") {
         {0.399496317f, -1.14949632f, 1.8994962f, -0.850503743f, 0.225503758f, 1.3994962f},
         {0.494604588f, -1.1944412f, 1.83464491f, -0.863046527f, 0.143969387f, 1.45970035f},
         {0.440941304f, -1.26148212f, 1.85979199f, -0.779764593f, 0.126664788f, 1.41704869f}};
-    const float diff = max_difference({.lr = 0.01, .centered = true}, golden);
+    const float diff = rmsprop_difference({.lr = 0.01, .centered = true}, golden);
     INFO("largest difference to PyTorch: " << diff);
-    CHECK(diff <= kTolerance);
+    CHECK(diff <= kTrajectoryTolerance);
 }
 
 TEST_CASE("RMSprop with weight decay follows PyTorch's trajectory", "[optim][rmsprop]") {
@@ -78,9 +64,10 @@ TEST_CASE("RMSprop with weight decay follows PyTorch's trajectory", "[optim][rms
         {0.468377888f, -1.21837759f, 1.96837747f, -0.781622469f, 0.156622574f, 1.46837735f},
         {0.495943934f, -1.21614349f, 1.94669414f, -0.778746009f, 0.130063117f, 1.48077285f},
         {0.474712938f, -1.22430992f, 1.94190753f, -0.749730051f, 0.123812258f, 1.46301186f}};
-    const float diff = max_difference({.lr = 0.01, .alpha = 0.9, .eps = 1e-6, .weight_decay = 0.1}, golden);
+    const float diff =
+        rmsprop_difference({.lr = 0.01, .alpha = 0.9, .eps = 1e-6, .weight_decay = 0.1}, golden);
     INFO("largest difference to PyTorch: " << diff);
-    CHECK(diff <= kTolerance);
+    CHECK(diff <= kTrajectoryTolerance);
 }
 
 TEST_CASE("RMSprop with every option matches PyTorch on a tensor large enough for its vector kernels",
@@ -127,7 +114,7 @@ TEST_CASE("RMSprop with every option matches PyTorch on a tensor large enough fo
     for (std::size_t i = 0; i < expected.size(); ++i)
         worst = std::max(worst, std::abs(p.data()[i] - expected[i]));
     INFO("largest difference to PyTorch: " << worst);
-    CHECK(worst <= kTolerance);
+    CHECK(worst <= kTrajectoryTolerance);
 }
 
 TEST_CASE("RMSprop parameter groups keep their own options, as PyTorch's do", "[optim][rmsprop]") {
@@ -138,13 +125,15 @@ TEST_CASE("RMSprop parameter groups keep their own options, as PyTorch's do", "[
         {0.400000095f, -1.1500001f, 1.9000001f, -1.25251877f, 0.627518833f, 0.997481167f},
         {0.494915873f, -1.19490135f, 1.83579195f, -1.56649196f, 0.47110635f, 1.04724228f},
         {0.441252589f, -1.26190233f, 1.86078537f, -1.30706882f, 0.306377083f, 0.858864307f}};
-    Tensor a = from_vector({kStart[0], kStart[1], kStart[2]}, {3}).requires_grad_();
-    Tensor b = from_vector({kStart[3], kStart[4], kStart[5]}, {3}).requires_grad_();
+    Tensor a =
+        from_vector({kTrajectoryStart[0], kTrajectoryStart[1], kTrajectoryStart[2]}, {3}).requires_grad_();
+    Tensor b =
+        from_vector({kTrajectoryStart[3], kTrajectoryStart[4], kTrajectoryStart[5]}, {3}).requires_grad_();
     RMSprop opt(std::vector<ParamGroup<RMSpropOptions>>{
         {{a}, {.lr = 0.01}}, {{b}, {.lr = 0.05, .momentum = 0.5, .centered = true}}});
     float worst = 0.0f;
-    for (std::size_t step = 0; step < kGrads.size(); ++step) {
-        const std::vector<float>& g = kGrads[step];
+    for (std::size_t step = 0; step < kTrajectoryGrads.size(); ++step) {
+        const std::vector<float>& g = kTrajectoryGrads[step];
         a.set_grad(from_vector({g[0], g[1], g[2]}, {3}));
         b.set_grad(from_vector({g[3], g[4], g[5]}, {3}));
         opt.step();
@@ -154,7 +143,7 @@ TEST_CASE("RMSprop parameter groups keep their own options, as PyTorch's do", "[
         }
     }
     INFO("largest difference to PyTorch: " << worst);
-    CHECK(worst <= kTolerance);
+    CHECK(worst <= kTrajectoryTolerance);
     CHECK(opt.options(0).momentum == 0.0);
     CHECK(opt.options(1).centered);
 }
