@@ -46,7 +46,8 @@ GradHookHandle on_gradient_ready(const Tensor& leaf, std::function<void()> fn) {
 }
 
 GradHookHandle on_backward_end(std::function<void()> fn) {
-    return GradHookHandle(add({.leaf = {}, .at_end = true, .fn = std::make_shared<std::function<void()>>(fn)}));
+    return GradHookHandle(
+        add({.leaf = {}, .at_end = true, .fn = std::make_shared<std::function<void()>>(fn)}));
 }
 
 namespace detail {
