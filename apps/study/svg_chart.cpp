@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
+#include <vector>
 
 namespace nabla::apps {
 
@@ -115,9 +117,9 @@ std::string render_svg(const Chart& c) {
             s += fmt::format("<path d=\"{}{}Z\" fill=\"{}\" fill-opacity=\"0.18\" stroke=\"none\"/>\n", up,
                              down, ser.color);
     }
-    // Lines (broken at values a log axis or the data cannot show) and the legend.
-    for (size_t k = 0; k < c.series.size(); ++k) {
-        const Series& ser = c.series[k];
+    // Lines, broken at values a log axis or the data cannot show.
+    std::vector<std::pair<double, double>> drawn;  // points along every line, to keep the legend off them
+    for (const Series& ser : c.series) {
         const std::string dash = ser.dashed ? " stroke-dasharray=\"5,3\"" : "";
         std::string d, dots;
         bool pen = false;
@@ -126,22 +128,47 @@ std::string render_svg(const Chart& c) {
                 pen = false;
                 continue;
             }
-            d += fmt::format("{}{:.1f},{:.1f} ", pen ? "L" : "M", X(ser.x[i]), Y(ser.y[i]));
+            const double px = X(ser.x[i]), py = Y(ser.y[i]);
+            if (pen) {  // the segment from the previous point, a sample every 4 pixels or closer
+                const auto [qx, qy] = drawn.back();
+                const int n = 1 + static_cast<int>(std::hypot(px - qx, py - qy) / 4);
+                for (int f = 1; f < n; ++f)
+                    drawn.emplace_back(qx + (px - qx) * f / n, qy + (py - qy) * f / n);
+            }
+            drawn.emplace_back(px, py);
+            d += fmt::format("{}{:.1f},{:.1f} ", pen ? "L" : "M", px, py);
             if (ser.markers)
-                dots += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.5\" fill=\"{}\"/>",
-                                    X(ser.x[i]), Y(ser.y[i]), ser.color);
+                dots += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.5\" fill=\"{}\"/>", px, py,
+                                    ser.color);
             pen = true;
         }
         s += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.6\"{}/>{}\n", d,
                          ser.color, dash, dots);
-        const double ly = top + 12 + 14 * double(k);
+    }
+    // The legend goes in the corner that hides the fewest points of the lines (its
+    // background is opaque enough to hide a line that runs under it).
+    constexpr double legend_w = 176;
+    const double legend_h = 14 * double(c.series.size()) + 4;
+    double lx = left + pw - legend_w, ly0 = top + 3;
+    size_t fewest = std::numeric_limits<size_t>::max();
+    for (auto [cx, cy] :
+         {std::pair{left + pw - legend_w, top + 3}, std::pair{left + 4, top + 3},
+          std::pair{left + pw - legend_w, top + ph - legend_h}, std::pair{left + 4, top + ph - legend_h}}) {
+        const auto hidden = size_t(std::count_if(drawn.begin(), drawn.end(), [&](auto p) {
+            return p.first >= cx && p.first <= cx + legend_w && p.second >= cy && p.second <= cy + legend_h;
+        }));
+        if (hidden < fewest) fewest = hidden, lx = cx, ly0 = cy;
+    }
+    for (size_t k = 0; k < c.series.size(); ++k) {
+        const Series& ser = c.series[k];
+        const std::string dash = ser.dashed ? " stroke-dasharray=\"5,3\"" : "";
+        const double ly = ly0 + 9 + 14 * double(k);
         s += fmt::format(
             "<rect x=\"{0:.1f}\" y=\"{1:.1f}\" width=\"170\" height=\"14\" fill=\"white\" "
             "fill-opacity=\"0.8\"/>"
             "<line x1=\"{2:.1f}\" y1=\"{3:.1f}\" x2=\"{4:.1f}\" y2=\"{3:.1f}\" stroke=\"{5}\" "
             "stroke-width=\"2\"{6}/><text x=\"{7:.1f}\" y=\"{8:.1f}\">{9}</text>\n",
-            left + pw - 176, ly - 7, left + pw - 172, ly, left + pw - 152, ser.color, dash, left + pw - 148,
-            ly + 4, escape(ser.label));
+            lx, ly - 7, lx + 4, ly, lx + 24, ser.color, dash, lx + 28, ly + 4, escape(ser.label));
     }
     return s + "</svg>\n";
 }
