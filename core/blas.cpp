@@ -132,6 +132,25 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
     gemm_with(default_gemm_kernel(), trans_a, trans_b, M, N, K, alpha, A, B, beta, C);
 }
 
+GemmLhs::GemmLhs(bool trans_a, std::int64_t M, std::int64_t K, const float* A)
+    : GemmLhs(default_gemm_kernel(), trans_a, M, K, A) {}
+
+GemmLhs::GemmLhs(GemmKernel kernel, bool trans_a, std::int64_t M, std::int64_t K, const float* A)
+    : kernel_(kernel), trans_a_(trans_a), M_(M), K_(K), A_(A) {
+    NABLA_CHECK(gemm_kernel_supported(kernel), "gemm", "this CPU cannot run the {} kernel",
+                gemm_kernel_name(kernel));
+    if (kernel_ == GemmKernel::openblas || M <= 1) return;  // gemm_with() would not pack either
+    packed_.resize(static_cast<std::size_t>(packed_lhs_size(kernel_, M, K)));
+    pack_lhs(kernel_, trans_a, M, K, A, packed_.data());
+}
+
+void gemm(const GemmLhs& a, bool trans_b, std::int64_t N, float alpha, const float* B, float beta, float* C) {
+    if (a.packed_.empty() || N == 0)
+        return gemm_with(a.kernel_, a.trans_a_, trans_b, a.M_, N, a.K_, alpha, a.A_, B, beta, C);
+    flops.fetch_add(std::uint64_t(2 * a.M_ * N * a.K_), std::memory_order_relaxed);
+    packed_gemm_lhs(a.kernel_, a.packed_.data(), trans_b, a.M_, N, a.K_, alpha, B, beta, C);
+}
+
 bool gemm_kernel_supported(GemmKernel kernel) {
     return kernel == GemmKernel::openblas || packed_kernel_supported(kernel);
 }

@@ -4,6 +4,7 @@
 // sgemv; any other product to the default kernel below.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace nabla {
 
@@ -25,6 +26,30 @@ bool gemm_kernel_supported(GemmKernel kernel);
 // one against another.
 GemmKernel default_gemm_kernel();
 std::string gemm_kernel_name(GemmKernel kernel);
+// A left operand shared by many products (a convolution's weight against each image's
+// columns): on nabla's kernels op(A) is packed once here instead of once per product;
+// OpenBLAS packs per call regardless. gemm(lhs, ...) gives gemm(trans_a, ...)'s bits.
+// Holds A's address: A must outlive it, unchanged.
+class GemmLhs {
+public:
+    GemmLhs(bool trans_a, std::int64_t M, std::int64_t K, const float* A);
+    GemmLhs(GemmKernel kernel, bool trans_a, std::int64_t M, std::int64_t K, const float* A);  // gemm_with's
+    std::int64_t rows() const { return M_; }
+    std::int64_t depth() const { return K_; }
+
+private:
+    friend void gemm(const GemmLhs& a, bool trans_b, std::int64_t N, float alpha, const float* B, float beta,
+                     float* C);
+    GemmKernel kernel_;
+    bool trans_a_;
+    std::int64_t M_, K_;
+    const float* A_;
+    std::vector<float> packed_;  // empty on OpenBLAS
+};
+// C[M,N] = alpha * op(A) op(B) + beta * C with op(A) from lhs; safe to call from many
+// threads at once on one lhs.
+void gemm(const GemmLhs& a, bool trans_b, std::int64_t N, float alpha, const float* B, float beta, float* C);
+
 // Floating-point operations (2*M*N*K) of every gemm so far in this process: benchmarks
 // divide the difference over a run by its time to report the matrix products' GFLOP/s.
 std::uint64_t gemm_flop_count();

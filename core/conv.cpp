@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -113,13 +114,14 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
                     const Conv2dDims& d) {
     const std::int64_t K = d.C * d.KH * d.KW, N = d.OH * d.OW;
     ThreadBuffers buffers(d.col_size(), 1);
+    const GemmLhs w(false, d.OC, K, weight);  // packed once for every image
     // A single image runs outside a parallel region, so its sgemm may use every thread.
 #pragma omp parallel for schedule(static) if (d.B > 1)
     for (std::int64_t b = 0; b < d.B; ++b) {
         float* col = buffers.mine();
         float* y = out + b * d.OC * N;
         im2col(col, inp + b * d.C * d.H * d.W, d);
-        gemm(false, false, d.OC, N, K, 1.0f, weight, col, 0.0f, y);
+        gemm(w, false, N, 1.0f, col, 0.0f, y);
         if (bias)
             for (std::int64_t oc = 0; oc < d.OC; ++oc)
                 for (std::int64_t i = 0; i < N; ++i) y[oc * N + i] += bias[oc];
@@ -135,6 +137,8 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
     ThreadBuffers buffers(d.col_size(), 2);
     Storage dw_parts(dweight ? chunks * d.OC * K : 0);
     std::vector<double> db_parts(dbias ? static_cast<std::size_t>(chunks * d.OC) : 0, 0.0);
+    std::optional<GemmLhs> w_t;  // weight^T, packed once for every image
+    if (dinp) w_t.emplace(true, K, d.OC, weight);
 #pragma omp parallel for schedule(static) if (chunks > 1)
     for (std::int64_t c = 0; c < chunks; ++c) {
         float* col = buffers.mine();
@@ -153,7 +157,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
                     db_parts[static_cast<std::size_t>(c * d.OC + oc)] += part;
                 }
             if (dinp) {
-                gemm(true, false, K, N, d.OC, 1.0f, weight, g, 0.0f, dcol);
+                gemm(*w_t, false, N, 1.0f, g, 0.0f, dcol);
                 float* img = dinp + b * d.C * d.H * d.W;
                 std::fill_n(img, d.C * d.H * d.W, 0.0f);
                 col2im_add(img, dcol, d);

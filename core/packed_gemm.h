@@ -26,4 +26,11 @@ bool packed_kernel_supported(GemmKernel kernel);
 void packed_gemm(GemmKernel kernel, bool trans_a, bool trans_b, std::int64_t M, std::int64_t N,
                  std::int64_t K, float alpha, const float* A, const float* B, float beta, float* C);
 
+// The same product with op(A) packed beforehand by pack_lhs (into packed_lhs_size floats),
+// for a left operand shared by many products: GemmLhs (core/blas.h) is the interface.
+std::int64_t packed_lhs_size(GemmKernel kernel, std::int64_t M, std::int64_t K);
+void pack_lhs(GemmKernel kernel, bool trans_a, std::int64_t M, std::int64_t K, const float* A, float* dst);
+void packed_gemm_lhs(GemmKernel kernel, const float* packed_a, bool trans_b, std::int64_t M, std::int64_t N,
+                     std::int64_t K, float alpha, const float* B, float beta, float* C);
+
 }  // namespace nabla

@@ -50,6 +50,27 @@ TEST_CASE("every gemm kernel matches gemm_reference on edge tiles, transposes, a
                     }
 }
 
+TEST_CASE("a left operand packed once (GemmLhs) gives gemm_with's bits on every kernel", "[core][gemm]") {
+    manual_seed(15);
+    const std::vector<Size> sizes{{1, 5, 3},      {7, 17, 9},  {9, 33, 20},
+                                  {64, 196, 288}, {13, 70, 0}, {288, 196, 64}};
+    for (GemmKernel kernel : supported_kernels())
+        for (const Size& s : sizes)
+            for (bool ta : {false, true})
+                for (bool tb : {false, true})
+                    for (float beta : {0.0f, -0.5f}) {
+                        INFO(gemm_kernel_name(kernel) << " M=" << s.M << " N=" << s.N << " K=" << s.K
+                                                      << " ta=" << ta << " tb=" << tb << " beta=" << beta);
+                        const Tensor A = randn({s.M * s.K + 1}), B = randn({s.K * s.N + 1});
+                        Tensor c1 = randn({s.M, s.N});
+                        Tensor c2 = c1.clone();
+                        const GemmLhs lhs(kernel, ta, s.M, s.K, A.data());
+                        gemm(lhs, tb, s.N, 0.75f, B.data(), beta, c1.data());
+                        gemm_with(kernel, ta, tb, s.M, s.N, s.K, 0.75f, A.data(), B.data(), beta, c2.data());
+                        REQUIRE(std::equal(c1.data(), c1.data() + c1.numel(), c2.data()));
+                    }
+}
+
 TEST_CASE("every gemm kernel with beta 0 overwrites C, NaN included", "[core][gemm]") {
     manual_seed(12);
     for (GemmKernel kernel : supported_kernels()) {
