@@ -26,7 +26,8 @@ namespace {
 // GCC vectorises the row (it if-converts the updates into selects; an int counter, as a
 // 64-bit one with the stride-2 loads defeats its vectoriser): after a ReLU, ties and
 // maxima fall at random, and the branches of a scalar loop mispredict constantly.
-NABLA_HOT_LOOP void max_pool2x2(float* out, std::int32_t* argmax, const float* plane, const Pool2dDims& d) {
+NABLA_HOT_LOOP_256 void max_pool2x2(float* out, std::int32_t* argmax, const float* plane,
+                                    const Pool2dDims& d) {
     const auto OW = static_cast<int>(d.OW), w = static_cast<int>(d.W);
     for (std::int64_t oh = 0; oh < d.OH; ++oh) {
         const float* __restrict r0 = plane + 2 * oh * d.W;
