@@ -1,6 +1,7 @@
 #include "core/conv.h"
 
 #include "core/blas.h"
+#include "core/conv_columns_avx512.h"
 #include "core/error.h"
 #include "core/simd.h"
 #include "core/storage.h"
@@ -38,6 +39,7 @@ std::pair<std::int64_t, std::int64_t> valid_ow(const Conv2dDims& d, std::int64_t
 }  // namespace
 
 NABLA_HOT_LOOP void im2col(float* col, const float* img, const Conv2dDims& d) {
+    if (im2col_avx512(col, img, d)) return;
     // Row r = (c, kh, kw) of col holds, for every output pixel, the input it multiplies.
     const std::int64_t ld = d.OH * d.OW;
     for (std::int64_t c = 0; c < d.C; ++c)
@@ -65,6 +67,7 @@ NABLA_HOT_LOOP void im2col(float* col, const float* img, const Conv2dDims& d) {
 }
 
 NABLA_HOT_LOOP void col2im_add(float* img, const float* col, const Conv2dDims& d) {
+    if (col2im_add_avx512(img, col, d)) return;
     const std::int64_t ld = d.OH * d.OW;
     for (std::int64_t c = 0; c < d.C; ++c)
         for (std::int64_t kh = 0; kh < d.KH; ++kh)
