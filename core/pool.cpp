@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/parallel.h"
+#include "core/pool_avx512.h"
 #include "core/simd.h"
 
 #include <algorithm>
@@ -66,7 +67,10 @@ void max_pool2d_forward(float* out, std::int32_t* argmax, const float* inp, cons
 #pragma omp parallel for schedule(static) if (d.B * d.C * d.H * d.W >= kParallelMinElements)
     for (std::int64_t bc = 0; bc < d.B * d.C; ++bc) {
         if (d.K == 2 && d.S == 2 && d.P == 0) {
-            max_pool2x2(out + bc * d.OH * d.OW, argmax + bc * d.OH * d.OW, inp + bc * d.H * d.W, d);
+            float* o = out + bc * d.OH * d.OW;
+            std::int32_t* a = argmax + bc * d.OH * d.OW;
+            const float* plane = inp + bc * d.H * d.W;
+            if (!max_pool2x2_avx512(o, a, plane, d)) max_pool2x2(o, a, plane, d);
             continue;
         }
         const float* plane = inp + bc * d.H * d.W;

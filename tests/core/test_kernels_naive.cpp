@@ -100,6 +100,38 @@ TEST_CASE("max_pool2d_forward matches a direct window maximum", "[core][pool]") 
     }
 }
 
+TEST_CASE("the 2x2 max pool keeps the first maximum of each window and lets a NaN win, at every width",
+          "[core][pool]") {
+    // Values after a ReLU tie often; widths around the AVX-512 path's 16 and 32 columns.
+    manual_seed(503);
+    for (std::int64_t W : {4, 7, 14, 15, 28, 31, 32, 34}) {
+        INFO("W=" << W);
+        const std::int64_t H = 6;
+        const Pool2dDims d = make_pool2d_dims(2, 3, H, W, 2, 2, 0);
+        Tensor x = randn({2, 3, H, W});
+        float* v = x.data();
+        for (std::int64_t i = 0; i < x.numel(); ++i) v[i] = v[i] < 0.0f ? 0.0f : std::round(v[i] * 2.0f);
+        for (std::int64_t i = 5; i < x.numel(); i += 37) v[i] = std::numeric_limits<float>::quiet_NaN();
+        std::vector<float> out(static_cast<size_t>(6 * d.OH * d.OW));
+        std::vector<std::int32_t> arg(out.size());
+        max_pool2d_forward(out.data(), arg.data(), v, d);
+        for (std::int64_t bc = 0; bc < 6; ++bc)
+            for (std::int64_t oh = 0; oh < d.OH; ++oh)
+                for (std::int64_t ow = 0; ow < d.OW; ++ow) {
+                    const std::int64_t i0 = 2 * oh * W + 2 * ow;
+                    std::int64_t best = i0;  // window order: top-left, top-right, bottom-left, bottom-right
+                    for (std::int64_t i : {i0 + 1, i0 + W, i0 + W + 1}) {
+                        const float b = v[bc * H * W + best], c = v[bc * H * W + i];
+                        if (!std::isnan(b) && (c > b || std::isnan(c))) best = i;
+                    }
+                    const auto o = size_t((bc * d.OH + oh) * d.OW + ow);
+                    REQUIRE(arg[o] == best);
+                    const float expect = v[bc * H * W + best];
+                    REQUIRE((std::isnan(expect) ? std::isnan(out[o]) : out[o] == expect));
+                }
+    }
+}
+
 TEST_CASE("softmax kernels match the definitions computed in double", "[core][softmax]") {
     manual_seed(502);
     const std::int64_t N = 7, C = 11;
