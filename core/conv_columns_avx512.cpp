@@ -1,5 +1,7 @@
 #include "core/conv_columns_avx512.h"
 
+#include "core/simd.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <utility>
@@ -14,14 +16,6 @@ namespace nabla {
 #ifdef NABLA_X86_COLUMNS
 
 namespace {
-
-bool cpu_has_avx512() {
-    static const bool yes = [] {
-        __builtin_cpu_init();
-        return __builtin_cpu_supports("avx512f") != 0;
-    }();
-    return yes;
-}
 
 // Lanes j of a 16-pixel chunk starting at output column o0 with lo <= o0 + j < hi.
 inline __mmask16 lanes(std::int64_t o0, std::int64_t lo, std::int64_t hi) {

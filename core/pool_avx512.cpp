@@ -1,5 +1,7 @@
 #include "core/pool_avx512.h"
 
+#include "core/simd.h"
+
 #include <algorithm>
 #include <cstdint>
 
@@ -13,14 +15,6 @@ namespace nabla {
 #ifdef NABLA_X86_POOL
 
 namespace {
-
-bool cpu_has_avx512() {
-    static const bool yes = [] {
-        __builtin_cpu_init();
-        return __builtin_cpu_supports("avx512f") != 0;
-    }();
-    return yes;
-}
 
 inline __mmask16 first_lanes(std::int64_t n) { return static_cast<__mmask16>((1u << n) - 1u); }
 

@@ -18,3 +18,21 @@
 #define NABLA_HOT_LOOP
 #define NABLA_HOT_LOOP_256
 #endif
+
+namespace nabla {
+
+// Whether this CPU runs AVX-512F: the hand-written AVX-512 paths (columns, pooling) check
+// it once and otherwise fall back to their generic loops.
+inline bool cpu_has_avx512() {
+#if defined(__x86_64__) && defined(__GNUC__)
+    static const bool yes = [] {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f") != 0;
+    }();
+    return yes;
+#else
+    return false;
+#endif
+}
+
+}  // namespace nabla
