@@ -129,6 +129,51 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(std::int64_t K, const float
     store_tile<kMr256, kNr256>(acc, t);
 }
 
+// Columns [j0, j0 + nr) of a B stored [N, K] (a transposed operand) as one [K][32] panel,
+// in 16 x 16 blocks transposed in registers: the scalar transpose wrote one float per
+// store and cost as much as the product for the MLP's first layer.
+__attribute__((target("avx512f"))) void pack_b_transposed_32(float* dst, const float* B, std::int64_t K,
+                                                             std::int64_t j0, int nr) {
+    // The maskz forms with every lane set: GCC 12 warns of an uninitialised value inside the
+    // unmasked ones (its _mm512_undefined_ps), wrongly.
+    constexpr __mmask16 all = 0xffff;
+    for (std::int64_t k0 = 0; k0 < K; k0 += 16) {
+        const int kc = static_cast<int>(std::min<std::int64_t>(16, K - k0));
+        const auto kmask = static_cast<__mmask16>((1u << kc) - 1u);
+        for (int half = 0; half < 2; ++half) {
+            __m512 r[16], t[16];
+            for (int i = 0; i < 16; ++i) {
+                const int j = 16 * half + i;
+                r[i] = j < nr ? _mm512_maskz_loadu_ps(kmask, B + (j0 + j) * K + k0) : _mm512_setzero_ps();
+            }
+            // r[i][kk] -> r[kk][i]: pairs, then quads within 128-bit lanes, then the lanes.
+            for (int p = 0; p < 8; ++p) {
+                t[2 * p] = _mm512_maskz_unpacklo_ps(all, r[2 * p], r[2 * p + 1]);
+                t[2 * p + 1] = _mm512_maskz_unpackhi_ps(all, r[2 * p], r[2 * p + 1]);
+            }
+            for (int q = 0; q < 4; ++q) {  // r[4q + m], lane L: column 4L + m of rows 4q..4q+3
+                r[4 * q + 0] = _mm512_maskz_shuffle_ps(all, t[4 * q], t[4 * q + 2], _MM_SHUFFLE(1, 0, 1, 0));
+                r[4 * q + 1] = _mm512_maskz_shuffle_ps(all, t[4 * q], t[4 * q + 2], _MM_SHUFFLE(3, 2, 3, 2));
+                r[4 * q + 2] =
+                    _mm512_maskz_shuffle_ps(all, t[4 * q + 1], t[4 * q + 3], _MM_SHUFFLE(1, 0, 1, 0));
+                r[4 * q + 3] =
+                    _mm512_maskz_shuffle_ps(all, t[4 * q + 1], t[4 * q + 3], _MM_SHUFFLE(3, 2, 3, 2));
+            }
+            for (int m = 0; m < 4; ++m) {
+                const __m512 v = _mm512_maskz_shuffle_f32x4(all, r[m], r[4 + m], 0x88),
+                             w = _mm512_maskz_shuffle_f32x4(all, r[m], r[4 + m], 0xdd);
+                const __m512 x = _mm512_maskz_shuffle_f32x4(all, r[8 + m], r[12 + m], 0x88),
+                             y = _mm512_maskz_shuffle_f32x4(all, r[8 + m], r[12 + m], 0xdd);
+                t[m] = _mm512_maskz_shuffle_f32x4(all, v, x, 0x88);       // column m
+                t[8 + m] = _mm512_maskz_shuffle_f32x4(all, v, x, 0xdd);   // column 8 + m
+                t[4 + m] = _mm512_maskz_shuffle_f32x4(all, w, y, 0x88);   // column 4 + m
+                t[12 + m] = _mm512_maskz_shuffle_f32x4(all, w, y, 0xdd);  // column 12 + m
+            }
+            for (int kk = 0; kk < kc; ++kk) _mm512_storeu_ps(dst + (k0 + kk) * 32 + 16 * half, t[kk]);
+        }
+    }
+}
+
 #endif  // NABLA_X86_KERNELS
 
 struct Operands {
@@ -170,6 +215,10 @@ void pack_b(float* dst, const Operands& o, std::int64_t j0, int nr) {
         }
         return;
     }
+#ifdef NABLA_X86_KERNELS
+    if constexpr (NR == 32)
+        return pack_b_transposed_32(dst, o.B, o.K, j0, nr);  // only the AVX-512 kernel's panels
+#endif
     // B is stored [N, K]: a transpose, in blocks of kStep values of k so that the NR rows
     // read and the kStep rows written stay in L1 (column by column over all of k, the
     // writes walked the whole panel once per column: 20% slower products at K = 3136).
