@@ -104,5 +104,10 @@ void check_batch_norm_args(const BatchNormArgs& args, std::string_view where);
 // channel. One fused tape entry, closed-form backward.
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
                   const Tensor& running_var, const BatchNormArgs& args = {});
+// relu(batch_norm(...)) as one tape entry: one pass over the activation forward and none
+// for the ReLU backward, which BN's backward applies as it reads the gradient; the same
+// bits as the two ops. Traced (ONNX export), it records the two ops.
+Tensor batch_norm_relu(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
+                       const Tensor& running_var, const BatchNormArgs& args = {});
 
 }  // namespace nabla

@@ -36,8 +36,11 @@ void check_batch_norm_args(const BatchNormArgs& args, std::string_view where) {
                 "momentum (the weight of the new batch) must be in [0, 1], got {}", args.momentum);
 }
 
-Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
-                  const Tensor& running_var, const BatchNormArgs& args) {
+namespace {
+
+// batch_norm, followed by a ReLU in the same passes when relu is set.
+Tensor normalise(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
+                 const Tensor& running_var, const BatchNormArgs& args, bool relu) {
     NABLA_CHECK(x.defined() && x.dim() >= 2, "batch_norm", "input must be [N, C, ...], got {}", describe(x));
     const std::int64_t N = x.size(0), C = x.size(1);
     const BatchNormDims d{N, C, C == 0 ? 0 : x.numel() / std::max<std::int64_t>(N * C, 1)};
@@ -82,24 +85,41 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
 
     Tensor y = empty(x.shape());
     batch_norm_forward(y.data(), x.data(), mean.data(), invstd.data(),
-                       gamma.defined() ? gamma.data() : nullptr, beta.defined() ? beta.data() : nullptr, d);
+                       gamma.defined() ? gamma.data() : nullptr, beta.defined() ? beta.data() : nullptr, d,
+                       relu);
     if (needs_grad({&x, &gamma, &beta}))
-        record("batch_norm", {&x, &gamma, &beta}, y,
-               [sx = SavedTensor(x), sg = SavedTensor(gamma), mean, invstd, d,
-                use_batch_stats = args.use_batch_stats](const Tensor& g, const GradMask& wants) {
-                   Tensor dx = wants[0] ? empty(sx.get().shape()) : Tensor();
-                   Tensor dgamma = wants[1] ? empty({d.C}) : Tensor();
-                   Tensor dbeta = wants[2] ? empty({d.C}) : Tensor();
-                   batch_norm_backward(wants[0] ? dx.data() : nullptr, wants[1] ? dgamma.data() : nullptr,
-                                       wants[2] ? dbeta.data() : nullptr, g.data(), sx.get().data(),
-                                       mean.data(), invstd.data(), sg.defined() ? sg.get().data() : nullptr,
-                                       d, use_batch_stats);
-                   return std::vector<Tensor>{dx, dgamma, dbeta};
-               });
+        record(
+            relu ? "batch_norm_relu" : "batch_norm", {&x, &gamma, &beta}, y,
+            [sx = SavedTensor(x), sg = SavedTensor(gamma), sy = relu ? SavedTensor(y) : SavedTensor(), mean,
+             invstd, d, use_batch_stats = args.use_batch_stats](const Tensor& g, const GradMask& wants) {
+                Tensor dx = wants[0] ? empty(sx.get().shape()) : Tensor();
+                Tensor dgamma = wants[1] ? empty({d.C}) : Tensor();
+                Tensor dbeta = wants[2] ? empty({d.C}) : Tensor();
+                batch_norm_backward(wants[0] ? dx.data() : nullptr, wants[1] ? dgamma.data() : nullptr,
+                                    wants[2] ? dbeta.data() : nullptr, g.data(), sx.get().data(), mean.data(),
+                                    invstd.data(), sg.defined() ? sg.get().data() : nullptr, d,
+                                    use_batch_stats, sy.defined() ? sy.get().data() : nullptr);
+                return std::vector<Tensor>{dx, dgamma, dbeta};
+            });
     if (is_tracing()) [[unlikely]]
         trace_op("batch_norm", {&x, &gamma, &beta, &running_mean, &running_var}, y,
                  {{"use_batch_stats", {args.use_batch_stats ? 1.0 : 0.0}}, {"eps", {double(args.eps)}}});
     return y;
+}
+
+}  // namespace
+
+Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
+                  const Tensor& running_var, const BatchNormArgs& args) {
+    return normalise(x, gamma, beta, running_mean, running_var, args, false);
+}
+
+Tensor batch_norm_relu(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
+                       const Tensor& running_var, const BatchNormArgs& args) {
+    // A trace (ONNX export) gets the two ops it knows.
+    if (is_tracing()) [[unlikely]]
+        return relu(normalise(x, gamma, beta, running_mean, running_var, args, false));
+    return normalise(x, gamma, beta, running_mean, running_var, args, true);
 }
 
 }  // namespace nabla

@@ -14,8 +14,10 @@ struct BatchNormDims {
 // Per-channel mean and biased variance (divide by m), accumulated in double.
 void batch_norm_statistics(float* mean, float* var, const float* x, const BatchNormDims& d);
 // y = gamma * (x - mean) * invstd + beta; gamma and beta may be null (affine=false).
+// With relu, y = max(that, 0) in the same pass (a ReLU after BN, fused: one pass over the
+// activation instead of two; the same bits as the two ops).
 void batch_norm_forward(float* y, const float* x, const float* mean, const float* invstd, const float* gamma,
-                        const float* beta, const BatchNormDims& d);
+                        const float* beta, const BatchNormDims& d, bool relu = false);
 // With g = dy and x_hat = (x - mean) * invstd, per channel:
 //   dbeta  = sum(g)
 //   dgamma = sum(g * x_hat)
@@ -23,8 +25,10 @@ void batch_norm_forward(float* y, const float* x, const float* mean, const float
 //   dx     = gamma * invstd * g                                          otherwise (eval:
 //            mean and invstd are constants, so the two mean terms vanish).
 // Two passes over the data. dx, dgamma, dbeta may each be null; gamma null means 1.
+// relu_out, when given, is the output of the fused forward above: then g = dy where
+// relu_out > 0 and 0 elsewhere (ReLU's backward, in the same passes).
 void batch_norm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
                          const float* mean, const float* invstd, const float* gamma, const BatchNormDims& d,
-                         bool use_batch_stats);
+                         bool use_batch_stats, const float* relu_out = nullptr);
 
 }  // namespace nabla

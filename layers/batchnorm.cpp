@@ -55,7 +55,7 @@ void BatchNorm::reset_running_stats() {
     num_batches_tracked_.fill_(0.0f);
 }
 
-Tensor BatchNorm::forward(const Tensor& x) {
+Tensor BatchNorm::normalise(const Tensor& x, bool relu) {
     NABLA_CHECK(x.defined(), label(), "undefined input");
     const Shape& s = x.shape();
     NABLA_CHECK(std::find(ndims_.begin(), ndims_.end(), x.dim()) != ndims_.end(), label(),
@@ -77,8 +77,12 @@ Tensor BatchNorm::forward(const Tensor& x) {
                              .eps = options_.eps};
     Tensor y;
     try {
-        y = fn_ ? fn_(x, weight_, bias_, running_mean_, running_var_, args)
-                : batch_norm(x, weight_, bias_, running_mean_, running_var_, args);
+        if (fn_)
+            y = relu ? nabla::relu(fn_(x, weight_, bias_, running_mean_, running_var_, args))
+                     : fn_(x, weight_, bias_, running_mean_, running_var_, args);
+        else
+            y = relu ? batch_norm_relu(x, weight_, bias_, running_mean_, running_var_, args)
+                     : batch_norm(x, weight_, bias_, running_mean_, running_var_, args);
     } catch (const Error& e) {
         throw e.with_context(label());  // the layer is what the user can act on
     }

@@ -45,7 +45,10 @@ using BatchNormFn =
 
 class BatchNorm : public Module {
 public:
-    Tensor forward(const Tensor& x) override;
+    Tensor forward(const Tensor& x) override { return normalise(x, false); }
+    // relu(forward(x)) in one pass (nabla::batch_norm_relu): what Sequential runs for a
+    // BatchNorm followed by a ReLU.
+    Tensor forward_relu(const Tensor& x) { return normalise(x, true); }
     std::string name() const override { return kind_; }
     std::string extra_repr() const override;
 
@@ -67,6 +70,7 @@ protected:
 
 private:
     std::string label() const;  // "BatchNorm1d(256)", used in error messages
+    Tensor normalise(const Tensor& x, bool relu);
 
     std::string kind_;
     std::vector<std::int64_t> ndims_;

@@ -1,6 +1,11 @@
 #include "layers/sequential.h"
 
+#include "autograd/trace.h"
 #include "core/error.h"
+#include "layers/activations.h"
+#include "layers/batchnorm.h"
+
+#include <typeinfo>
 
 namespace nabla::nn {
 
@@ -22,10 +27,29 @@ void Sequential::throw_wrong_type(size_t i) const {
                 fmt::format("module {} is a {}, not the requested type", i, modules_[i]->name()));
 }
 
+namespace {
+
+// A BatchNorm directly followed by a plain ReLU runs as one op (BatchNorm::forward_relu):
+// the pair is the usual block of a BN network, and the fused op skips a pass over the
+// activation each way. Not while tracing, so an ONNX export still sees both layers.
+BatchNorm* fusable_batch_norm(const std::vector<std::shared_ptr<Module>>& modules, size_t i) {
+    if (i + 1 >= modules.size() || is_tracing()) return nullptr;
+    const Module& next = *modules[i + 1];
+    if (typeid(next) != typeid(ReLU)) return nullptr;
+    return dynamic_cast<BatchNorm*>(modules[i].get());
+}
+
+}  // namespace
+
 Tensor Sequential::forward(const Tensor& x) {
     Tensor h = x;
     for (size_t i = 0; i < modules_.size(); ++i) {
         try {
+            if (BatchNorm* bn = fusable_batch_norm(modules_, i)) {
+                h = bn->forward_relu(h);
+                ++i;  // the ReLU ran too
+                continue;
+            }
             h = (*modules_[i])(h);
         } catch (const Error& e) {
             throw in_child(e, i);
