@@ -66,42 +66,29 @@ NABLA_HOT_LOOP void row_forward(float* y, const float* x, const float* scale, co
         row_forward_body<false>(y, x, scale, shift, d);
 }
 
-template <bool Relu>
-[[gnu::always_inline]] inline void row_sums_body(double* sg, double* sgx, const float* dy, const float* x,
-                                                 const float* mean, const BatchNormDims& d, const float* r) {
+NABLA_HOT_LOOP void row_sums(double* sg, double* sgx, const float* dy, const float* x, const float* mean,
+                             const BatchNormDims& d) {
     for (std::int64_t n = 0; n < d.N; ++n)
         for (std::int64_t c = 0; c < d.C; ++c) {
-            const float g = grad_in<Relu>(dy, r, n * d.C + c);
+            const float g = dy[n * d.C + c];
             sg[c] += g;
             sgx[c] += g * (x[n * d.C + c] - mean[c]);
         }
 }
 
-NABLA_HOT_LOOP void row_sums(double* sg, double* sgx, const float* dy, const float* x, const float* mean,
-                             const BatchNormDims& d, const float* relu_out) {
-    if (relu_out)
-        row_sums_body<true>(sg, sgx, dy, x, mean, d, relu_out);
-    else
-        row_sums_body<false>(sg, sgx, dy, x, mean, d, nullptr);
-}
-
-template <bool Relu>
-[[gnu::always_inline]] inline void row_dx_body(float* dx, const float* dy, const float* x, const float* k,
-                                               const float* a, const float* b, const BatchNormDims& d,
-                                               const float* r) {
+NABLA_HOT_LOOP void row_dx(float* dx, const float* dy, const float* x, const float* k, const float* a,
+                           const float* b, const BatchNormDims& d) {
     for (std::int64_t n = 0; n < d.N; ++n)
         for (std::int64_t c = 0; c < d.C; ++c) {
             const std::int64_t i = n * d.C + c;
-            dx[i] = k[c] * grad_in<Relu>(dy, r, i) + a[c] * x[i] + b[c];
+            dx[i] = k[c] * dy[i] + a[c] * x[i] + b[c];
         }
 }
 
-NABLA_HOT_LOOP void row_dx(float* dx, const float* dy, const float* x, const float* k, const float* a,
-                           const float* b, const BatchNormDims& d, const float* relu_out) {
-    if (relu_out)
-        row_dx_body<true>(dx, dy, x, k, a, b, d, relu_out);
-    else
-        row_dx_body<false>(dx, dy, x, k, a, b, d, nullptr);
+// ReLU's backward into g (the [N, C] case: small, and the masked loads slowed the
+// row-wise sums more than this extra pass costs).
+NABLA_HOT_LOOP void relu_gradient(float* g, const float* dy, const float* relu_out, std::int64_t n) {
+    for (std::int64_t i = 0; i < n; ++i) g[i] = grad_in<true>(dy, relu_out, i);
 }
 
 float plane_sum(const float* p, std::int64_t S) {
@@ -177,8 +164,13 @@ void batch_norm_backward_rows(float* dx, float* dgamma, float* dbeta, const floa
                               const float* mean, const float* invstd, const float* gamma,
                               const BatchNormDims& d, bool use_batch_stats, const float* relu_out) {
     const auto C = static_cast<std::size_t>(d.C);
+    std::vector<float> masked(relu_out ? static_cast<std::size_t>(d.N) * C : 0);
+    if (relu_out) {
+        relu_gradient(masked.data(), dy, relu_out, d.N * d.C);
+        dy = masked.data();
+    }
     std::vector<double> sg(C, 0.0), sgx(C, 0.0);
-    row_sums(sg.data(), sgx.data(), dy, x, mean, d, relu_out);
+    row_sums(sg.data(), sgx.data(), dy, x, mean, d);
     std::vector<float> k(C), a(C), b(C);
     for (std::int64_t c = 0; c < d.C; ++c) {
         sgx[c] *= invstd[c];
@@ -190,7 +182,7 @@ void batch_norm_backward_rows(float* dx, float* dgamma, float* dbeta, const floa
         a[c] = -k[c] * mean_gx * invstd[c];
         b[c] = -k[c] * mean_g - a[c] * mean[c];
     }
-    if (dx) row_dx(dx, dy, x, k.data(), a.data(), b.data(), d, relu_out);
+    if (dx) row_dx(dx, dy, x, k.data(), a.data(), b.data(), d);
 }
 
 }  // namespace
