@@ -129,48 +129,63 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(std::int64_t K, const float
     store_tile<kMr256, kNr256>(acc, t);
 }
 
+// out[kk][i] = rows[i][k0 + kk] for the first `rows` rows (stride ld) and kc <= 16 values
+// of k; rows past `rows` read as zero. A 16 x 16 transpose in registers: pairs, then quads
+// within 128-bit lanes, then the lanes. The maskz forms with every lane set stand in for
+// the plain shuffles, which GCC 12 flags with a false uninitialised-value warning.
+__attribute__((target("avx512f"))) inline void transpose_16x16(__m512 out[16], const float* src,
+                                                               std::int64_t ld, int rows, int kc) {
+    constexpr __mmask16 all = 0xffff;
+    const auto kmask = static_cast<__mmask16>((1u << kc) - 1u);
+    __m512 r[16], t[16];
+    for (int i = 0; i < 16; ++i)
+        r[i] = i < rows ? _mm512_maskz_loadu_ps(kmask, src + i * ld) : _mm512_setzero_ps();
+    for (int p = 0; p < 8; ++p) {
+        t[2 * p] = _mm512_maskz_unpacklo_ps(all, r[2 * p], r[2 * p + 1]);
+        t[2 * p + 1] = _mm512_maskz_unpackhi_ps(all, r[2 * p], r[2 * p + 1]);
+    }
+    for (int q = 0; q < 4; ++q) {  // r[4q + m], lane L: column 4L + m of rows 4q..4q+3
+        r[4 * q + 0] = _mm512_maskz_shuffle_ps(all, t[4 * q], t[4 * q + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        r[4 * q + 1] = _mm512_maskz_shuffle_ps(all, t[4 * q], t[4 * q + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        r[4 * q + 2] = _mm512_maskz_shuffle_ps(all, t[4 * q + 1], t[4 * q + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        r[4 * q + 3] = _mm512_maskz_shuffle_ps(all, t[4 * q + 1], t[4 * q + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int m = 0; m < 4; ++m) {
+        const __m512 v = _mm512_maskz_shuffle_f32x4(all, r[m], r[4 + m], 0x88),
+                     w = _mm512_maskz_shuffle_f32x4(all, r[m], r[4 + m], 0xdd);
+        const __m512 x = _mm512_maskz_shuffle_f32x4(all, r[8 + m], r[12 + m], 0x88),
+                     y = _mm512_maskz_shuffle_f32x4(all, r[8 + m], r[12 + m], 0xdd);
+        out[m] = _mm512_maskz_shuffle_f32x4(all, v, x, 0x88);       // column m
+        out[8 + m] = _mm512_maskz_shuffle_f32x4(all, v, x, 0xdd);   // column 8 + m
+        out[4 + m] = _mm512_maskz_shuffle_f32x4(all, w, y, 0x88);   // column 4 + m
+        out[12 + m] = _mm512_maskz_shuffle_f32x4(all, w, y, 0xdd);  // column 12 + m
+    }
+}
+
 // Columns [j0, j0 + nr) of a B stored [N, K] (a transposed operand) as one [K][32] panel,
-// in 16 x 16 blocks transposed in registers: the scalar transpose wrote one float per
-// store and cost as much as the product for the MLP's first layer.
+// two 16-column halves per block of 16 values of k: the scalar transpose wrote one float
+// per store and cost as much as the product for the MLP's first layer.
 __attribute__((target("avx512f"))) void pack_b_transposed_32(float* dst, const float* B, std::int64_t K,
                                                              std::int64_t j0, int nr) {
-    // The maskz forms with every lane set: GCC 12 warns of an uninitialised value inside the
-    // unmasked ones (its _mm512_undefined_ps), wrongly.
-    constexpr __mmask16 all = 0xffff;
     for (std::int64_t k0 = 0; k0 < K; k0 += 16) {
         const int kc = static_cast<int>(std::min<std::int64_t>(16, K - k0));
-        const auto kmask = static_cast<__mmask16>((1u << kc) - 1u);
         for (int half = 0; half < 2; ++half) {
-            __m512 r[16], t[16];
-            for (int i = 0; i < 16; ++i) {
-                const int j = 16 * half + i;
-                r[i] = j < nr ? _mm512_maskz_loadu_ps(kmask, B + (j0 + j) * K + k0) : _mm512_setzero_ps();
-            }
-            // r[i][kk] -> r[kk][i]: pairs, then quads within 128-bit lanes, then the lanes.
-            for (int p = 0; p < 8; ++p) {
-                t[2 * p] = _mm512_maskz_unpacklo_ps(all, r[2 * p], r[2 * p + 1]);
-                t[2 * p + 1] = _mm512_maskz_unpackhi_ps(all, r[2 * p], r[2 * p + 1]);
-            }
-            for (int q = 0; q < 4; ++q) {  // r[4q + m], lane L: column 4L + m of rows 4q..4q+3
-                r[4 * q + 0] = _mm512_maskz_shuffle_ps(all, t[4 * q], t[4 * q + 2], _MM_SHUFFLE(1, 0, 1, 0));
-                r[4 * q + 1] = _mm512_maskz_shuffle_ps(all, t[4 * q], t[4 * q + 2], _MM_SHUFFLE(3, 2, 3, 2));
-                r[4 * q + 2] =
-                    _mm512_maskz_shuffle_ps(all, t[4 * q + 1], t[4 * q + 3], _MM_SHUFFLE(1, 0, 1, 0));
-                r[4 * q + 3] =
-                    _mm512_maskz_shuffle_ps(all, t[4 * q + 1], t[4 * q + 3], _MM_SHUFFLE(3, 2, 3, 2));
-            }
-            for (int m = 0; m < 4; ++m) {
-                const __m512 v = _mm512_maskz_shuffle_f32x4(all, r[m], r[4 + m], 0x88),
-                             w = _mm512_maskz_shuffle_f32x4(all, r[m], r[4 + m], 0xdd);
-                const __m512 x = _mm512_maskz_shuffle_f32x4(all, r[8 + m], r[12 + m], 0x88),
-                             y = _mm512_maskz_shuffle_f32x4(all, r[8 + m], r[12 + m], 0xdd);
-                t[m] = _mm512_maskz_shuffle_f32x4(all, v, x, 0x88);       // column m
-                t[8 + m] = _mm512_maskz_shuffle_f32x4(all, v, x, 0xdd);   // column 8 + m
-                t[4 + m] = _mm512_maskz_shuffle_f32x4(all, w, y, 0x88);   // column 4 + m
-                t[12 + m] = _mm512_maskz_shuffle_f32x4(all, w, y, 0xdd);  // column 12 + m
-            }
+            __m512 t[16];
+            transpose_16x16(t, B + (j0 + 16 * half) * K + k0, K, std::clamp(nr - 16 * half, 0, 16), kc);
             for (int kk = 0; kk < kc; ++kk) _mm512_storeu_ps(dst + (k0 + kk) * 32 + 16 * half, t[kk]);
         }
+    }
+}
+
+// Rows [i0, i0 + mr) of an A stored [M, K] as one [K][8] panel: the low 8 lanes of each
+// transposed column.
+__attribute__((target("avx512f"))) void pack_a_rows_8(float* dst, const float* A, std::int64_t K,
+                                                      std::int64_t i0, int mr) {
+    for (std::int64_t k0 = 0; k0 < K; k0 += 16) {
+        const int kc = static_cast<int>(std::min<std::int64_t>(16, K - k0));
+        __m512 t[16];
+        transpose_16x16(t, A + i0 * K + k0, K, mr, kc);
+        for (int kk = 0; kk < kc; ++kk) _mm512_mask_storeu_ps(dst + (k0 + kk) * 8, 0x00ff, t[kk]);
     }
 }
 
@@ -194,6 +209,9 @@ void pack_a(float* dst, const Operands& o, std::int64_t i0) {
         for (std::int64_t k = 0; k < o.K; ++k) std::copy_n(o.A + k * o.M + i0, mr, dst + k * MR);
         return;
     }
+#ifdef NABLA_X86_KERNELS
+    if constexpr (MR == 8) return pack_a_rows_8(dst, o.A, o.K, i0, mr);  // only the AVX-512 kernel's panels
+#endif
     for (int r = 0; r < mr; ++r) {
         const float* row = o.A + (i0 + r) * o.K;
         for (std::int64_t k = 0; k < o.K; ++k) dst[k * MR + r] = row[k];
