@@ -34,8 +34,6 @@ class GemmLhs {
 public:
     GemmLhs(bool trans_a, std::int64_t M, std::int64_t K, const float* A);
     GemmLhs(GemmKernel kernel, bool trans_a, std::int64_t M, std::int64_t K, const float* A);  // gemm_with's
-    std::int64_t rows() const { return M_; }
-    std::int64_t depth() const { return K_; }
 
 private:
     friend void gemm(const GemmLhs& a, bool trans_b, std::int64_t N, float alpha, const float* B, float beta,

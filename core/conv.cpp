@@ -25,9 +25,6 @@ Conv2dDims make_conv2d_dims(std::int64_t B, std::int64_t C, std::int64_t H, std:
     return {B, C, H, W, OC, KH, KW, S, P, (H + 2 * P - KH) / S + 1, (W + 2 * P - KW) / S + 1};
 }
 
-namespace {
-
-// Output columns ow whose input column iw = ow*S - P + kw lies inside [0, W): [lo, hi).
 std::pair<std::int64_t, std::int64_t> valid_ow(const Conv2dDims& d, std::int64_t kw) {
     std::int64_t lo = 0;
     while (lo < d.OW && lo * d.S - d.P + kw < 0) ++lo;
@@ -35,8 +32,6 @@ std::pair<std::int64_t, std::int64_t> valid_ow(const Conv2dDims& d, std::int64_t
     while (hi > lo && (hi - 1) * d.S - d.P + kw >= d.W) --hi;
     return {lo, hi};
 }
-
-}  // namespace
 
 NABLA_HOT_LOOP void im2col(float* col, const float* img, const Conv2dDims& d) {
     if (im2col_avx512(col, img, d)) return;

@@ -7,6 +7,7 @@
 // K = C*KH*KW, N = OH*OW. One image's columns are [K, N], and one sgemm per image
 // multiplies them by the weight viewed as [OC, K].
 #include <cstdint>
+#include <utility>
 
 namespace nabla {
 
@@ -18,6 +19,9 @@ struct Conv2dDims {
 // Fills in OH and OW; throws naming "conv2d" when the kernel does not fit.
 Conv2dDims make_conv2d_dims(std::int64_t B, std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t OC,
                             std::int64_t KH, std::int64_t KW, std::int64_t S, std::int64_t P);
+
+// Output columns ow whose input column iw = ow*S - P + kw lies inside [0, W): [lo, hi).
+std::pair<std::int64_t, std::int64_t> valid_ow(const Conv2dDims& d, std::int64_t kw);
 
 // col[C*KH*KW, OH*OW] <- one image [C,H,W]; zero where the window hangs over the padding.
 void im2col(float* col, const float* img, const Conv2dDims& d);

@@ -25,11 +25,6 @@ inline __mmask16 lanes(std::int64_t o0, std::int64_t lo, std::int64_t hi) {
     return static_cast<__mmask16>(((1u << b) - 1u) & ~((1u << a) - 1u));
 }
 
-// The output columns ow whose input column ow - P + kw lies in [0, W), as conv.cpp's valid_ow.
-inline std::pair<std::int64_t, std::int64_t> valid(const Conv2dDims& d, std::int64_t kw) {
-    return {std::clamp<std::int64_t>(d.P - kw, 0, d.OW), std::clamp<std::int64_t>(d.W + d.P - kw, 0, d.OW)};
-}
-
 // Chunks are stored whole: the lanes past a row's end land in the next row, which the
 // next store overwrites (rows are written in address order), so only the buffer's last
 // chunk needs a masked store.
@@ -41,7 +36,7 @@ __attribute__((target("avx512f"))) void im2col_rows(float* col, const float* img
             for (std::int64_t kw = 0; kw < d.KW; ++kw) {
                 float* row = col + ((c * d.KH + kh) * d.KW + kw) * ld;
                 const float* plane = img + c * d.H * d.W;
-                const auto [lo, hi] = valid(d, kw);
+                const auto [lo, hi] = valid_ow(d, kw);
                 const __mmask16 m = lanes(0, lo, hi);  // the same for every row
                 for (std::int64_t oh = 0; oh < d.OH; ++oh) {
                     const std::int64_t ih = oh - d.P + kh;

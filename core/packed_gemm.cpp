@@ -1,6 +1,7 @@
 #include "core/packed_gemm.h"
 
 #include "core/parallel.h"
+#include "core/simd.h"
 
 #include <omp.h>
 
@@ -307,7 +308,7 @@ void run_packed(MicroKernel kernel, const Operands& o, const float* packed_a, fl
 bool packed_kernel_supported(GemmKernel kernel) {
 #ifdef NABLA_X86_KERNELS
     __builtin_cpu_init();
-    if (kernel == GemmKernel::avx512) return __builtin_cpu_supports("avx512f");
+    if (kernel == GemmKernel::avx512) return cpu_has_avx512();
     if (kernel == GemmKernel::avx2) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
     (void)kernel;
