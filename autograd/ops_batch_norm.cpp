@@ -88,19 +88,19 @@ Tensor normalise(const Tensor& x, const Tensor& gamma, const Tensor& beta, const
                        gamma.defined() ? gamma.data() : nullptr, beta.defined() ? beta.data() : nullptr, d,
                        relu);
     if (needs_grad({&x, &gamma, &beta}))
-        record(
-            relu ? "batch_norm_relu" : "batch_norm", {&x, &gamma, &beta}, y,
-            [sx = SavedTensor(x), sg = SavedTensor(gamma), sy = relu ? SavedTensor(y) : SavedTensor(), mean,
-             invstd, d, use_batch_stats = args.use_batch_stats](const Tensor& g, const GradMask& wants) {
-                Tensor dx = wants[0] ? empty(sx.get().shape()) : Tensor();
-                Tensor dgamma = wants[1] ? empty({d.C}) : Tensor();
-                Tensor dbeta = wants[2] ? empty({d.C}) : Tensor();
-                batch_norm_backward(wants[0] ? dx.data() : nullptr, wants[1] ? dgamma.data() : nullptr,
-                                    wants[2] ? dbeta.data() : nullptr, g.data(), sx.get().data(), mean.data(),
-                                    invstd.data(), sg.defined() ? sg.get().data() : nullptr, d,
-                                    use_batch_stats, sy.defined() ? sy.get().data() : nullptr);
-                return std::vector<Tensor>{dx, dgamma, dbeta};
-            });
+        record(relu ? "batch_norm_relu" : "batch_norm", {&x, &gamma, &beta}, y,
+               [sx = SavedTensor(x), sg = SavedTensor(gamma), sb = relu ? SavedTensor(beta) : SavedTensor(),
+                mean, invstd, d, use_batch_stats = args.use_batch_stats,
+                relu](const Tensor& g, const GradMask& wants) {
+                   Tensor dx = wants[0] ? empty(sx.get().shape()) : Tensor();
+                   Tensor dgamma = wants[1] ? empty({d.C}) : Tensor();
+                   Tensor dbeta = wants[2] ? empty({d.C}) : Tensor();
+                   batch_norm_backward(wants[0] ? dx.data() : nullptr, wants[1] ? dgamma.data() : nullptr,
+                                       wants[2] ? dbeta.data() : nullptr, g.data(), sx.get().data(),
+                                       mean.data(), invstd.data(), sg.defined() ? sg.get().data() : nullptr,
+                                       d, use_batch_stats, relu, sb.defined() ? sb.get().data() : nullptr);
+                   return std::vector<Tensor>{dx, dgamma, dbeta};
+               });
     if (is_tracing()) [[unlikely]]
         trace_op("batch_norm", {&x, &gamma, &beta, &running_mean, &running_var}, y,
                  {{"use_batch_stats", {args.use_batch_stats ? 1.0 : 0.0}}, {"eps", {double(args.eps)}}});

@@ -3,11 +3,13 @@
 #include "core/parallel.h"
 #include "core/simd.h"
 
+#include <algorithm>
+#include <optional>
 #include <vector>
 
 namespace nabla {
 
-// Channels (or planes) are split over OpenMP threads with a static schedule; each
+// Planes are split over OpenMP threads with a static schedule, in memory order; each
 // channel's sums run in a fixed order (float within one plane, vectorised; double
 // across planes), so results do not depend on the thread count.
 //
@@ -19,12 +21,28 @@ namespace nabla {
 
 namespace {
 
+// y = x * scale + shift: the per-channel constants of the forward, folded once. The
+// backward of a fused ReLU folds them again with this same code to find where the forward's
+// output was positive.
+struct ScaleShift {
+    std::vector<float> scale, shift;
+    ScaleShift(const float* mean, const float* invstd, const float* gamma, const float* beta, std::int64_t C)
+        : scale(static_cast<std::size_t>(C)), shift(static_cast<std::size_t>(C)) {
+        for (std::int64_t c = 0; c < C; ++c) {
+            scale[c] = invstd[c] * (gamma ? gamma[c] : 1.0f);
+            shift[c] = (beta ? beta[c] : 0.0f) - mean[c] * scale[c];
+        }
+    }
+};
+
 // The gradient reaching BN: dy, or ReLU's backward of it when a ReLU is fused after BN
-// (relu_out > 0 passes dy, anything else, NaN included, gives 0: as relu_backward).
+// (a positive forward output passes dy; anything else, NaN included, gives 0: as
+// relu_backward). x * scale + shift is the forward's expression, so the same bits.
 template <bool Relu>
-[[gnu::always_inline]] inline float grad_in(const float* dy, const float* relu_out, std::int64_t i) {
+[[gnu::always_inline]] inline float grad_in(const float* dy, const float* x, float scale, float shift,
+                                            std::int64_t i) {
     if constexpr (Relu)
-        return relu_out[i] > 0.0f ? dy[i] : 0.0f;
+        return x[i] * scale + shift > 0.0f ? dy[i] : 0.0f;
     else
         return dy[i];
 }
@@ -87,8 +105,11 @@ NABLA_HOT_LOOP void row_dx(float* dx, const float* dy, const float* x, const flo
 
 // ReLU's backward into g (the [N, C] case: small, and the masked loads slowed the
 // row-wise sums more than this extra pass costs).
-NABLA_HOT_LOOP void relu_gradient(float* g, const float* dy, const float* relu_out, std::int64_t n) {
-    for (std::int64_t i = 0; i < n; ++i) g[i] = grad_in<true>(dy, relu_out, i);
+NABLA_HOT_LOOP void relu_gradient(float* g, const float* dy, const float* x, const float* scale,
+                                  const float* shift, const BatchNormDims& d) {
+    for (std::int64_t n = 0; n < d.N; ++n)
+        for (std::int64_t c = 0; c < d.C; ++c)
+            g[n * d.C + c] = grad_in<true>(dy, x, scale[c], shift[c], n * d.C + c);
 }
 
 float plane_sum(const float* p, std::int64_t S) {
@@ -102,26 +123,42 @@ float plane_sum(const float* p, std::int64_t S) {
 
 NABLA_HOT_LOOP void batch_norm_statistics(float* mean, float* var, const float* x, const BatchNormDims& d) {
     if (d.S == 1) return row_statistics(mean, var, x, d);
-    const double m = double(d.m());
-#pragma omp parallel for schedule(static) if (d.N * d.C * d.S >= kParallelMinElements)
+    // Each plane's mean mu_p (float), its residual r_p = sum(x - mu_p) and m2_p =
+    // sum((x - mu_p)^2), from one read of the plane (the second pass hits L1), in memory
+    // order; then per channel, in double:
+    //   mean = sum_p (S mu_p + r_p) / m
+    //   m    var = sum_p m2_p + 2 (mu_p - mean) r_p + S (mu_p - mean)^2   (exact)
+    // Deviations from a nearby mean: no catastrophic cancellation for a large mean.
+    const std::int64_t planes = d.N * d.C;
+    std::vector<float> mu(static_cast<std::size_t>(planes)), r(mu.size()), m2(mu.size());
+#pragma omp parallel for schedule(static) if (planes * d.S >= kParallelMinElements)
+    for (std::int64_t p = 0; p < planes; ++p) {
+        const float* xp = x + p * d.S;
+        const float mp = plane_sum(xp, d.S) / static_cast<float>(d.S);
+        float rp = 0.0f, sp = 0.0f;
+#pragma omp simd reduction(+ : rp, sp)
+        for (std::int64_t i = 0; i < d.S; ++i) {
+            const float t = xp[i] - mp;
+            rp += t;
+            sp += t * t;
+        }
+        mu[p] = mp;
+        r[p] = rp;
+        m2[p] = sp;
+    }
+    const double m = double(d.m()), S = double(d.S);
     for (std::int64_t c = 0; c < d.C; ++c) {
         double s = 0.0;
-        for (std::int64_t n = 0; n < d.N; ++n) s += plane_sum(x + (n * d.C + c) * d.S, d.S);
-        const double mu = s / m;
-        const float muf = static_cast<float>(mu);
-        double ss = 0.0;  // second pass around the mean: no catastrophic cancellation
+        for (std::int64_t n = 0; n < d.N; ++n) s += S * mu[n * d.C + c] + r[n * d.C + c];
+        const double mc = s / m;
+        double ss = 0.0;
         for (std::int64_t n = 0; n < d.N; ++n) {
-            const float* p = x + (n * d.C + c) * d.S;
-            float part = 0.0f;
-#pragma omp simd reduction(+ : part)
-            for (std::int64_t i = 0; i < d.S; ++i) {
-                const float t = p[i] - muf;
-                part += t * t;
-            }
-            ss += part;
+            const std::int64_t p = n * d.C + c;
+            const double dev = double(mu[p]) - mc;
+            ss += m2[p] + 2.0 * dev * r[p] + S * dev * dev;
         }
-        mean[c] = muf;
-        var[c] = static_cast<float>(ss / m);
+        mean[c] = static_cast<float>(mc);
+        var[c] = static_cast<float>(std::max(ss, 0.0) / m);
     }
 }
 
@@ -138,13 +175,10 @@ template <bool Relu>
 NABLA_HOT_LOOP void batch_norm_forward(float* y, const float* x, const float* mean, const float* invstd,
                                        const float* gamma, const float* beta, const BatchNormDims& d,
                                        bool relu) {
-    // y = x * scale + shift, with the per-channel constants folded once.
-    std::vector<float> scale(static_cast<std::size_t>(d.C)), shift(static_cast<std::size_t>(d.C));
-    for (std::int64_t c = 0; c < d.C; ++c) {
-        scale[c] = invstd[c] * (gamma ? gamma[c] : 1.0f);
-        shift[c] = (beta ? beta[c] : 0.0f) - mean[c] * scale[c];
-    }
-    if (d.S == 1) return row_forward(y, x, scale.data(), shift.data(), d, relu);
+    const ScaleShift f(mean, invstd, gamma, beta, d.C);
+    const float* scale = f.scale.data();
+    const float* shift = f.shift.data();
+    if (d.S == 1) return row_forward(y, x, scale, shift, d, relu);
 #pragma omp parallel for collapse(2) schedule(static) if (d.N * d.C * d.S >= kParallelMinElements)
     for (std::int64_t n = 0; n < d.N; ++n)
         for (std::int64_t c = 0; c < d.C; ++c) {
@@ -162,11 +196,11 @@ namespace {
 // The row-wise backward for S = 1: the per-channel formulas of batch_norm_backward.
 void batch_norm_backward_rows(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
                               const float* mean, const float* invstd, const float* gamma,
-                              const BatchNormDims& d, bool use_batch_stats, const float* relu_out) {
+                              const BatchNormDims& d, bool use_batch_stats, const ScaleShift* relu) {
     const auto C = static_cast<std::size_t>(d.C);
-    std::vector<float> masked(relu_out ? static_cast<std::size_t>(d.N) * C : 0);
-    if (relu_out) {
-        relu_gradient(masked.data(), dy, relu_out, d.N * d.C);
+    std::vector<float> masked(relu ? static_cast<std::size_t>(d.N) * C : 0);
+    if (relu) {
+        relu_gradient(masked.data(), dy, x, relu->scale.data(), relu->shift.data(), d);
         dy = masked.data();
     }
     std::vector<double> sg(C, 0.0), sgx(C, 0.0);
@@ -190,13 +224,14 @@ void batch_norm_backward_rows(float* dx, float* dgamma, float* dbeta, const floa
 namespace {
 
 // One plane's share of pass 1: adds sum(g) and sum(g * (x - mean)) to pg and pgx.
+// scale and shift are the forward's constants for a fused ReLU (unused otherwise).
 template <bool Relu>
-[[gnu::always_inline]] inline void plane_sums(float& pg, float& pgx, const float* dy, const float* r,
-                                              const float* xp, float mc, std::int64_t S) {
+[[gnu::always_inline]] inline void plane_sums(float& pg, float& pgx, const float* dy, const float* xp,
+                                              float mc, float scale, float shift, std::int64_t S) {
     float sg = 0.0f, sgx = 0.0f;
 #pragma omp simd reduction(+ : sg, sgx)
     for (std::int64_t i = 0; i < S; ++i) {
-        const float g = grad_in<Relu>(dy, r, i);
+        const float g = grad_in<Relu>(dy, xp, scale, shift, i);
         sg += g;
         sgx += g * (xp[i] - mc);
     }
@@ -205,9 +240,9 @@ template <bool Relu>
 }
 
 template <bool Relu>
-[[gnu::always_inline]] inline void plane_dx(float* o, const float* dy, const float* r, const float* xp,
-                                            float k, float a, float b, std::int64_t S) {
-    for (std::int64_t i = 0; i < S; ++i) o[i] = k * grad_in<Relu>(dy, r, i) + a * xp[i] + b;
+[[gnu::always_inline]] inline void plane_dx(float* o, const float* dy, const float* xp, float k, float a,
+                                            float b, float scale, float shift, std::int64_t S) {
+    for (std::int64_t i = 0; i < S; ++i) o[i] = k * grad_in<Relu>(dy, xp, scale, shift, i) + a * xp[i] + b;
 }
 
 }  // namespace
@@ -215,43 +250,56 @@ template <bool Relu>
 NABLA_HOT_LOOP void batch_norm_backward(float* dx, float* dgamma, float* dbeta, const float* dy,
                                         const float* x, const float* mean, const float* invstd,
                                         const float* gamma, const BatchNormDims& d, bool use_batch_stats,
-                                        const float* relu_out) {
+                                        bool relu, const float* beta) {
+    std::optional<ScaleShift> f;
+    if (relu) f.emplace(mean, invstd, gamma, beta, d.C);
     if (d.S == 1)
         return batch_norm_backward_rows(dx, dgamma, dbeta, dy, x, mean, invstd, gamma, d, use_batch_stats,
-                                        relu_out);
+                                        f ? &*f : nullptr);
+    // Both passes walk the planes in memory order (a channel's planes are strided apart, and
+    // short: 784 bytes in the MNIST CNN's second layer, too short for the prefetcher).
+    // Pass 1 keeps each plane's float sums; they are added per channel in n order, in
+    // double, as a per-channel loop would, so the bits do not depend on the thread count.
+    const std::int64_t planes = d.N * d.C;
+    const bool parallel = planes * d.S >= kParallelMinElements;
+    const auto scale_of = [&](std::int64_t c) { return f ? f->scale[c] : 0.0f; };
+    const auto shift_of = [&](std::int64_t c) { return f ? f->shift[c] : 0.0f; };
+    std::vector<float> pg(static_cast<std::size_t>(planes)), pgx(pg.size());
+#pragma omp parallel for schedule(static) if (parallel)
+    for (std::int64_t p = 0; p < planes; ++p) {
+        const std::int64_t c = p % d.C, at = p * d.S;
+        if (relu)
+            plane_sums<true>(pg[p], pgx[p], dy + at, x + at, mean[c], scale_of(c), shift_of(c), d.S);
+        else
+            plane_sums<false>(pg[p], pgx[p], dy + at, x + at, mean[c], 0.0f, 0.0f, d.S);
+    }
+    // dx = k (g - mean_g - x_hat mean_gx), folded to dx = k g + a x + b per channel.
     const double m = double(d.m());
-#pragma omp parallel for schedule(static) if (d.N * d.C * d.S >= kParallelMinElements)
+    std::vector<float> k(static_cast<std::size_t>(d.C)), a(k.size()), b(k.size());
     for (std::int64_t c = 0; c < d.C; ++c) {
-        // Pass 1: sum(g) and sum(g * x_hat).
-        const float mc = mean[c];
         double sg = 0.0, sgx = 0.0;
         for (std::int64_t n = 0; n < d.N; ++n) {
-            const std::int64_t at = (n * d.C + c) * d.S;
-            float pg, pgx;
-            if (relu_out)
-                plane_sums<true>(pg, pgx, dy + at, relu_out + at, x + at, mc, d.S);
-            else
-                plane_sums<false>(pg, pgx, dy + at, nullptr, x + at, mc, d.S);
-            sg += pg;
-            sgx += pgx;
+            sg += pg[n * d.C + c];
+            sgx += pgx[n * d.C + c];
         }
         sgx *= invstd[c];
         if (dbeta) dbeta[c] = static_cast<float>(sg);
         if (dgamma) dgamma[c] = static_cast<float>(sgx);
-        if (!dx) continue;
-        // Pass 2: dx = k (g - mean_g - x_hat mean_gx), folded to dx = k g + a x + b.
-        const float k = (gamma ? gamma[c] : 1.0f) * invstd[c];
+        k[c] = (gamma ? gamma[c] : 1.0f) * invstd[c];
         const float mean_g = use_batch_stats ? static_cast<float>(sg / m) : 0.0f;
         const float mean_gx = use_batch_stats ? static_cast<float>(sgx / m) : 0.0f;
-        const float a = -k * mean_gx * invstd[c];
-        const float b = -k * mean_g - a * mc;
-        for (std::int64_t n = 0; n < d.N; ++n) {
-            const std::int64_t at = (n * d.C + c) * d.S;
-            if (relu_out)
-                plane_dx<true>(dx + at, dy + at, relu_out + at, x + at, k, a, b, d.S);
-            else
-                plane_dx<false>(dx + at, dy + at, nullptr, x + at, k, a, b, d.S);
-        }
+        a[c] = -k[c] * mean_gx * invstd[c];
+        b[c] = -k[c] * mean_g - a[c] * mean[c];
+    }
+    if (!dx) return;
+        // Pass 2.
+#pragma omp parallel for schedule(static) if (parallel)
+    for (std::int64_t p = 0; p < planes; ++p) {
+        const std::int64_t c = p % d.C, at = p * d.S;
+        if (relu)
+            plane_dx<true>(dx + at, dy + at, x + at, k[c], a[c], b[c], scale_of(c), shift_of(c), d.S);
+        else
+            plane_dx<false>(dx + at, dy + at, x + at, k[c], a[c], b[c], 0.0f, 0.0f, d.S);
     }
 }
 

@@ -25,10 +25,12 @@ void batch_norm_forward(float* y, const float* x, const float* mean, const float
 //   dx     = gamma * invstd * g                                          otherwise (eval:
 //            mean and invstd are constants, so the two mean terms vanish).
 // Two passes over the data. dx, dgamma, dbeta may each be null; gamma null means 1.
-// relu_out, when given, is the output of the fused forward above: then g = dy where
-// relu_out > 0 and 0 elsewhere (ReLU's backward, in the same passes).
+// With relu, BN is the first half of the fused forward above: g = dy where that forward's
+// pre-ReLU value x * scale + shift (recomputed here from the same mean, invstd, gamma and
+// beta, so the same bits) is > 0, and 0 elsewhere: ReLU's backward in the same passes,
+// without reading the ReLU's output (one stream fewer in each pass). beta null means 0.
 void batch_norm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
                          const float* mean, const float* invstd, const float* gamma, const BatchNormDims& d,
-                         bool use_batch_stats, const float* relu_out = nullptr);
+                         bool use_batch_stats, bool relu = false, const float* beta = nullptr);
 
 }  // namespace nabla

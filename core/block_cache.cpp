@@ -37,8 +37,7 @@ void* BlockCache::allocate(std::size_t bytes) {
             return p;
         }
         // A new block: make room for it first, so the footprint stays within the limit.
-        while (!lru_.empty() && live_bytes_ + cached_bytes_ > limit_locked())
-            evicted.push_back(pop_oldest());
+        while (!lru_.empty() && live_bytes_ + cached_bytes_ > limit_locked()) evicted.push_back(pop_oldest());
     }
     release_all(evicted);
     return ::operator new[](bytes, kAlign);

@@ -22,7 +22,8 @@ TEST_CASE("BlockCache hands a freed block back at the same size, not at another"
     cache.free(c, 4096);
 }
 
-TEST_CASE("BlockCache keeps live plus cached bytes within twice the peak, evicting the oldest", "[core][storage]") {
+TEST_CASE("BlockCache keeps live plus cached bytes within twice the peak, evicting the oldest",
+          "[core][storage]") {
     constexpr std::size_t kA = 1000, kB = 1064, kC = 1032;
     BlockCache cache(0, 2);  // no floor: the limit is twice the most bytes live at once
     const auto allocate_four = [&](std::size_t bytes) {
