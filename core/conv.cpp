@@ -2,6 +2,7 @@
 
 #include "core/blas.h"
 #include "core/conv_columns_avx512.h"
+#include "core/conv_direct_avx512.h"
 #include "core/error.h"
 #include "core/simd.h"
 #include "core/storage.h"
@@ -110,6 +111,12 @@ constexpr std::int64_t kImagesPerChunk = 4;
 
 void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias,
                     const Conv2dDims& d) {
+    if (conv2d_direct_supported(d)) {
+#pragma omp parallel for schedule(static) if (d.B > 1)
+        for (std::int64_t b = 0; b < d.B; ++b)
+            conv2d_direct_image(out + b * d.OC * d.OH * d.OW, inp + b * d.C * d.H * d.W, weight, bias, d);
+        return;
+    }
     const std::int64_t K = d.C * d.KH * d.KW, N = d.OH * d.OW;
     ThreadBuffers buffers(d.col_size(), 1);
     const GemmLhs w(false, d.OC, K, weight);  // packed once for every image
@@ -132,6 +139,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
     //   dweight += G x col^T;  dbias += row sums of G;  dinp[b] = col2im(weight^T x G).
     const std::int64_t K = d.C * d.KH * d.KW, N = d.OH * d.OW;
     const std::int64_t chunks = (d.B + kImagesPerChunk - 1) / kImagesPerChunk;
+    const bool direct = conv2d_direct_supported(d);  // the weight gradient without columns
     ThreadBuffers buffers(d.col_size(), 2);
     Storage dw_parts(dweight ? chunks * d.OC * K : 0);
     std::vector<double> db_parts(dbias ? static_cast<std::size_t>(chunks * d.OC) : 0, 0.0);
@@ -143,10 +151,14 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
         float* dcol = col + K * N;
         for (std::int64_t b = c * kImagesPerChunk; b < std::min(d.B, (c + 1) * kImagesPerChunk); ++b) {
             const float* g = dout + b * d.OC * N;
-            if (dweight) {
+            float* dw_part = dw_parts.data() + c * d.OC * K;
+            const bool first = b == c * kImagesPerChunk;
+            if (dweight && direct) {
+                if (first) std::fill_n(dw_part, d.OC * K, 0.0f);
+                conv2d_direct_weight_grad_image(dw_part, g, inp + b * d.C * d.H * d.W, d);
+            } else if (dweight) {
                 im2col(col, inp + b * d.C * d.H * d.W, d);
-                const float beta = b == c * kImagesPerChunk ? 0.0f : 1.0f;
-                gemm(false, true, d.OC, K, N, 1.0f, g, col, beta, dw_parts.data() + c * d.OC * K);
+                gemm(false, true, d.OC, K, N, 1.0f, g, col, first ? 0.0f : 1.0f, dw_part);
             }
             if (dbias)
                 for (std::int64_t oc = 0; oc < d.OC; ++oc) {

@@ -17,14 +17,6 @@ namespace nabla {
 
 namespace {
 
-// Lanes j of a 16-pixel chunk starting at output column o0 with lo <= o0 + j < hi.
-inline __mmask16 lanes(std::int64_t o0, std::int64_t lo, std::int64_t hi) {
-    const std::int64_t a = std::clamp<std::int64_t>(lo - o0, 0, 16),
-                       b = std::clamp<std::int64_t>(hi - o0, 0, 16);
-    if (b <= a) return 0;
-    return static_cast<__mmask16>(((1u << b) - 1u) & ~((1u << a) - 1u));
-}
-
 // Chunks are stored whole: the lanes past a row's end land in the next row, which the
 // next store overwrites (rows are written in address order), so only the buffer's last
 // chunk needs a masked store.
@@ -37,7 +29,7 @@ __attribute__((target("avx512f"))) void im2col_rows(float* col, const float* img
                 float* row = col + ((c * d.KH + kh) * d.KW + kw) * ld;
                 const float* plane = img + c * d.H * d.W;
                 const auto [lo, hi] = valid_ow(d, kw);
-                const __mmask16 m = lanes(0, lo, hi);  // the same for every row
+                const __mmask16 m = lane_mask16(0, lo, hi);  // the same for every row
                 for (std::int64_t oh = 0; oh < d.OH; ++oh) {
                     const std::int64_t ih = oh - d.P + kh;
                     const __m512 v = ih >= 0 && ih < d.H
@@ -47,7 +39,7 @@ __attribute__((target("avx512f"))) void im2col_rows(float* col, const float* img
                     if (dst + 16 <= col_end)
                         _mm512_storeu_ps(dst, v);
                     else
-                        _mm512_mask_storeu_ps(dst, lanes(0, 0, d.OW), v);
+                        _mm512_mask_storeu_ps(dst, lane_mask16(0, 0, d.OW), v);
                 }
             }
 }
@@ -59,7 +51,8 @@ __attribute__((target("avx512f"))) void im2col_rows(float* col, const float* img
 __attribute__((target("avx512f"))) void col2im_rows(float* img, const float* col, const Conv2dDims& d) {
     const std::int64_t ld = d.OH * d.OW;
     __mmask16 m[16];  // per kw: the input columns that take a term, the same for every row
-    for (std::int64_t kw = 0; kw < d.KW; ++kw) m[kw] = lanes(0, 0, d.W) & lanes(0, kw - d.P, d.OW + kw - d.P);
+    for (std::int64_t kw = 0; kw < d.KW; ++kw)
+        m[kw] = lane_mask16(0, 0, d.W) & lane_mask16(0, kw - d.P, d.OW + kw - d.P);
     for (std::int64_t c = 0; c < d.C; ++c)
         for (std::int64_t kh = 0; kh < d.KH; ++kh)
             for (std::int64_t oh = 0; oh < d.OH; ++oh) {
@@ -68,10 +61,10 @@ __attribute__((target("avx512f"))) void col2im_rows(float* img, const float* col
                 float* dst = img + (c * d.H + ih) * d.W;
                 // Column row kw's term for input column iw sits at output column iw + P - kw.
                 const float* src = col + (c * d.KH + kh) * d.KW * ld + oh * d.OW + d.P;
-                __m512 acc = _mm512_maskz_loadu_ps(lanes(0, 0, d.W), dst);
+                __m512 acc = _mm512_maskz_loadu_ps(lane_mask16(0, 0, d.W), dst);
                 for (std::int64_t kw = 0; kw < d.KW; ++kw, src += ld - 1)
                     acc = _mm512_mask_add_ps(acc, m[kw], acc, _mm512_maskz_loadu_ps(m[kw], src));
-                _mm512_mask_storeu_ps(dst, lanes(0, 0, d.W), acc);
+                _mm512_mask_storeu_ps(dst, lane_mask16(0, 0, d.W), acc);
             }
 }
 

@@ -16,13 +16,11 @@ namespace nabla {
 
 namespace {
 
-inline __mmask16 first_lanes(std::int64_t n) { return static_cast<__mmask16>((1u << n) - 1u); }
-
 __attribute__((target("avx512f"))) void pool_plane(float* out, std::int32_t* argmax, const float* plane,
                                                    const Pool2dDims& d) {
     const std::int64_t used = 2 * d.OW;  // input columns a window covers (an odd last one is left out)
-    const __mmask16 lo_mask = first_lanes(std::min<std::int64_t>(used, 16)),
-                    hi_mask = first_lanes(std::max<std::int64_t>(used - 16, 0)), out_mask = first_lanes(d.OW);
+    const __mmask16 lo_mask = lane_mask16(0, 0, used), hi_mask = lane_mask16(16, 0, used),
+                    out_mask = lane_mask16(0, 0, d.OW);
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
     const auto w = static_cast<std::int32_t>(d.W);

@@ -19,6 +19,9 @@
 #define NABLA_HOT_LOOP_256
 #endif
 
+#include <algorithm>
+#include <cstdint>
+
 namespace nabla {
 
 // Whether this CPU runs AVX-512F: the hand-written AVX-512 paths (columns, pooling) check
@@ -33,6 +36,16 @@ inline bool cpu_has_avx512() {
 #else
     return false;
 #endif
+}
+
+// Lanes j of a 16-lane chunk starting at o0 with lo <= o0 + j < hi, as an AVX-512 mask:
+// the hand-written paths load and store row pieces with it, so masked-off lanes never
+// touch memory outside a row.
+inline std::uint16_t lane_mask16(std::int64_t o0, std::int64_t lo, std::int64_t hi) {
+    const std::int64_t a = std::clamp<std::int64_t>(lo - o0, 0, 16),
+                       b = std::clamp<std::int64_t>(hi - o0, 0, 16);
+    if (b <= a) return 0;
+    return static_cast<std::uint16_t>(((1u << b) - 1u) & ~((1u << a) - 1u));
 }
 
 }  // namespace nabla

@@ -13,10 +13,10 @@ using Catch::Contains;
 namespace {
 
 // 3 images of 2x2 and their labels, under the official names in `dir`.
-const Bytes kPixels = {0, 255, 51, 102, 10, 20, 30, 40, 255, 255, 0, 0};
+const Bytes kMnistPixels = {0, 255, 51, 102, 10, 20, 30, 40, 255, 255, 0, 0};
 const Bytes kLabels = {3, 0, 9};
 
-void write_split(const TempDir& dir, const std::string& prefix, const Bytes& pixels = kPixels,
+void write_split(const TempDir& dir, const std::string& prefix, const Bytes& pixels = kMnistPixels,
                  const Bytes& labels = kLabels, std::uint32_t rows = 2, std::uint32_t cols = 2) {
     const auto count = static_cast<std::uint32_t>(pixels.size() / (rows * cols));
     write_file(dir / (prefix + "-images-idx3-ubyte"), idx_images(count, rows, cols, pixels));
@@ -61,7 +61,7 @@ TEST_CASE("MNIST takes other normalisation values, or computes them from the dat
     CHECK(x == std::vector<float>{0.0f, 1.0f, 0.2f, 0.4f});
 
     double sum = 0, sum_sq = 0;
-    for (std::uint8_t p : kPixels) {
+    for (std::uint8_t p : kMnistPixels) {
         sum += p / 255.0;
         sum_sq += (p / 255.0) * (p / 255.0);
     }
@@ -83,9 +83,9 @@ TEST_CASE("MNIST takes other normalisation values, or computes them from the dat
 
 TEST_CASE("MNIST picks gzip and dotted file names", "[data][mnist]") {
     TempDir dir;
-    write_file(dir / "train-images.idx3-ubyte", idx_images(3, 2, 2, kPixels));
+    write_file(dir / "train-images.idx3-ubyte", idx_images(3, 2, 2, kMnistPixels));
     write_file(dir / "train-labels.idx1-ubyte.gz", gzip(idx_labels(kLabels)));
-    write_file(dir / "t10k-images-idx3-ubyte.gz", gzip(idx_images(3, 2, 2, kPixels)));
+    write_file(dir / "t10k-images-idx3-ubyte.gz", gzip(idx_images(3, 2, 2, kMnistPixels)));
     write_file(dir / "t10k-labels.idx1-ubyte", idx_labels({1, 1, 1}));
     CHECK(data::mnist_images_file(dir.path(), data::Split::train) == dir / "train-images.idx3-ubyte");
     CHECK(data::mnist_labels_file(dir.path(), data::Split::train) == dir / "train-labels.idx1-ubyte.gz");
@@ -93,8 +93,8 @@ TEST_CASE("MNIST picks gzip and dotted file names", "[data][mnist]") {
     data::MNIST train(dir.path(), data::Split::train);
     data::MNIST test(dir.path(), data::Split::test);
     CHECK(train.labels() == kLabels);
-    CHECK(train.pixels() == kPixels);
-    CHECK(test.pixels() == kPixels);
+    CHECK(train.pixels() == kMnistPixels);
+    CHECK(test.pixels() == kMnistPixels);
     CHECK(test.labels() == Bytes{1, 1, 1});
 
     // The official uncompressed name wins when several are present.
@@ -120,7 +120,7 @@ TEST_CASE("MNIST limit keeps the first samples", "[data][mnist]") {
     data::MNIST two(dir.path(), data::Split::train, {.limit = 2});
     CHECK(two.size() == 2);
     CHECK(two.labels() == Bytes{3, 0});
-    CHECK(two.pixels() == Bytes(kPixels.begin(), kPixels.begin() + 8));
+    CHECK(two.pixels() == Bytes(kMnistPixels.begin(), kMnistPixels.begin() + 8));
     CHECK(data::MNIST(dir.path(), data::Split::train, {.limit = 100}).size() == 3);
     CHECK_THROWS_WITH(data::MNIST(dir.path(), data::Split::train, {.limit = -1}),
                       Contains("limit must be >= 0"));
@@ -142,7 +142,7 @@ TEST_CASE("MNIST names the missing file and says how to fetch it", "[data][mnist
 
 TEST_CASE("MNIST refuses image and label counts that differ", "[data][mnist]") {
     TempDir dir;
-    write_split(dir, "train", kPixels, {3, 0});
+    write_split(dir, "train", kMnistPixels, {3, 0});
     CHECK_THROWS_WITH(data::MNIST(dir.path(), data::Split::train),
                       Contains("train-images-idx3-ubyte holds 3 images but") &&
                           Contains("train-labels-idx1-ubyte holds 2 labels"));
@@ -150,7 +150,7 @@ TEST_CASE("MNIST refuses image and label counts that differ", "[data][mnist]") {
 
 TEST_CASE("MNIST refuses labels out of range for the number of classes", "[data][mnist]") {
     TempDir dir;
-    write_split(dir, "train", kPixels, {3, 10, 1});
+    write_split(dir, "train", kMnistPixels, {3, 10, 1});
     CHECK_THROWS_WITH(
         data::MNIST(dir.path(), data::Split::train),
         Contains("train-labels-idx1-ubyte: label 10 of sample 1 is out of range for 10 classes"));

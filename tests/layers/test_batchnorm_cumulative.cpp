@@ -13,17 +13,6 @@
 using namespace nabla;
 using Catch::Matchers::Contains;
 
-namespace {
-
-float max_diff(const Tensor& got, const std::vector<float>& want) {
-    REQUIRE(got.numel() == static_cast<std::int64_t>(want.size()));
-    float d = 0.0f;
-    for (size_t i = 0; i < want.size(); ++i) d = std::max(d, std::abs(got.data()[i] - want[i]));
-    return d;
-}
-
-}  // namespace
-
 TEST_CASE("BatchNorm without momentum averages every batch like PyTorch's momentum=None",
           "[layers][batchnorm][golden]") {
     // xs[i] = torch.randn(2, 3, 2, 2) * (i + 1) + i for i in range(4), torch.manual_seed(0)
@@ -65,17 +54,17 @@ TEST_CASE("BatchNorm without momentum averages every batch like PyTorch's moment
     for (size_t i = 0; i < xs.size(); ++i) {
         bn(from_vector(xs[i], {2, 3, 2, 2}));
         CHECK(bn.num_batches_tracked().item() == float(i + 1));
-        worst_stat = std::max(
-            {worst_stat, max_diff(bn.running_mean(), means[i]), max_diff(bn.running_var(), vars[i])});
+        worst_stat = std::max({worst_stat, test::max_abs_diff(bn.running_mean(), means[i]),
+                               test::max_abs_diff(bn.running_var(), vars[i])});
     }
     bn.eval();
-    const float eval_diff = max_diff(bn(from_vector(xs[0], {2, 3, 2, 2})), eval_y);
+    const float eval_diff = test::max_abs_diff(bn(from_vector(xs[0], {2, 3, 2, 2})), eval_y);
     INFO("largest difference to PyTorch: running statistics " << worst_stat << ", eval output " << eval_diff);
     CHECK(worst_stat < 2e-6f);
     CHECK(eval_diff < 2e-6f);
     // Eval does not count or change anything.
     CHECK(bn.num_batches_tracked().item() == 4.0f);
-    CHECK(max_diff(bn.running_mean(), means[3]) < 2e-6f);
+    CHECK(test::max_abs_diff(bn.running_mean(), means[3]) < 2e-6f);
 }
 
 TEST_CASE("BatchNorm without momentum continues the average of a loaded counter",
@@ -89,8 +78,8 @@ TEST_CASE("BatchNorm without momentum continues the average of a loaded counter"
                              {"running_var", from_vector({0.5f, 3.0f}, {2})},
                              {"num_batches_tracked", scalar_tensor(10.0f)}});
     bn(from_vector({0.0f, 1.0f, 2.0f, -1.0f, 4.0f, 0.5f}, {3, 2}));
-    CHECK(max_diff(bn.running_mean(), {1.090909f, -1.80303025f}) < 1e-6f);
-    CHECK(max_diff(bn.running_var(), {0.818181813f, 2.82575727f}) < 1e-6f);
+    CHECK(test::max_abs_diff(bn.running_mean(), {1.090909f, -1.80303025f}) < 1e-6f);
+    CHECK(test::max_abs_diff(bn.running_var(), {0.818181813f, 2.82575727f}) < 1e-6f);
     CHECK(bn.num_batches_tracked().item() == 11.0f);
 }
 

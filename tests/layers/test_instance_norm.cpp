@@ -28,13 +28,6 @@ const std::vector<float> kX2 = {
     1.44146204f,   0.291498065f,  -0.520251811f, -0.937169552f, -2.03528714f,  -0.912679136f,
     0.466303289f,  1.12478316f,   -0.865618825f, -1.8024404f,   -0.400596529f, -0.0581779778f};
 
-float max_diff(const Tensor& got, const std::vector<float>& want) {
-    REQUIRE(got.numel() == static_cast<std::int64_t>(want.size()));
-    float d = 0.0f;
-    for (size_t i = 0; i < want.size(); ++i) d = std::max(d, std::abs(got.data()[i] - want[i]));
-    return d;
-}
-
 }  // namespace
 
 TEST_CASE("InstanceNorm2d with PyTorch's defaults matches PyTorch", "[layers][instance_norm]") {
@@ -49,9 +42,9 @@ TEST_CASE("InstanceNorm2d with PyTorch's defaults matches PyTorch", "[layers][in
         0.320078343f,  1.39398837f,  -0.280906558f,  -1.83022273f,   0.671054184f,  -0.273993075f,
         -0.703182399f, -1.26092124f, 0.121308461f,   -0.199656278f,  0.0790973753f, 1.96335435f,
         -0.965611815f, -1.08245993f, 1.68502903f,    0.57533133f,    -0.699017406f, 0.486728787f};
-    const float train_diff = max_diff(norm(from_vector(kX1, {2, 3, 2, 3})), want);
+    const float train_diff = test::max_abs_diff(norm(from_vector(kX1, {2, 3, 2, 3})), want);
     norm.eval();  // without running statistics eval uses the instance statistics too
-    const float eval_diff = max_diff(norm(from_vector(kX1, {2, 3, 2, 3})), want);
+    const float eval_diff = test::max_abs_diff(norm(from_vector(kX1, {2, 3, 2, 3})), want);
     INFO("largest difference to PyTorch: train " << train_diff << ", eval " << eval_diff);
     CHECK(train_diff < 1e-5f);
     CHECK(eval_diff < 1e-5f);
@@ -82,9 +75,10 @@ TEST_CASE("InstanceNorm2d running statistics and affine match PyTorch", "[layers
         0.148817658f,   -1.10006642f,  1.99501061f,  1.27630913f,  1.90049183f, 6.11970425f,
         2.41365457f,    2.58794808f,   -1.54010594f, 0.115146235f, 2.01599598f, 0.247307971f};
     norm.eval();
-    const float diffs[] = {max_diff(y1, train_y1), max_diff(norm.running_mean(), running_mean),
-                           max_diff(norm.running_var(), running_var),
-                           max_diff(norm(from_vector(kX1, {2, 3, 2, 3})), eval_y)};
+    const float diffs[] = {test::max_abs_diff(y1, train_y1),
+                           test::max_abs_diff(norm.running_mean(), running_mean),
+                           test::max_abs_diff(norm.running_var(), running_var),
+                           test::max_abs_diff(norm(from_vector(kX1, {2, 3, 2, 3})), eval_y)};
     INFO("largest differences to PyTorch: train " << diffs[0] << ", running mean " << diffs[1]
                                                   << ", running var " << diffs[2] << ", eval " << diffs[3]);
     for (float d : diffs) CHECK(d < 1e-5f);
@@ -115,7 +109,8 @@ TEST_CASE("InstanceNorm2d normalises each sample on its own", "[layers][instance
     // Sample 1 alone gives the same output as inside the batch.
     const Tensor alone =
         norm(from_vector(std::vector<float>(batch.data() + 100, batch.data() + 200), {1, 4, 5, 5}));
-    CHECK(max_diff(alone, std::vector<float>(together.data() + 100, together.data() + 200)) < 1e-6f);
+    CHECK(test::max_abs_diff(alone, std::vector<float>(together.data() + 100, together.data() + 200)) <
+          1e-6f);
     // With affine it is GroupNorm with one channel per group.
     nn::GroupNorm group({.num_groups = 4, .num_channels = 4});
     group.weight().copy_(norm.weight());

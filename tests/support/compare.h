@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace nabla::test {
@@ -40,6 +41,14 @@ inline Verdict all_close(const Tensor& got, const Tensor& want, float tol = 1e-5
 inline float max_abs_diff(const Tensor& a, const Tensor& b) {
     float d = 0.0f;
     for (std::int64_t i = 0; i < a.numel(); ++i) d = std::max(d, std::fabs(a.data()[i] - b.data()[i]));
+    return d;
+}
+
+// Largest elementwise |got - want| against listed values; infinite when the counts differ.
+inline float max_abs_diff(const Tensor& got, const std::vector<float>& want) {
+    if (got.numel() != static_cast<std::int64_t>(want.size())) return std::numeric_limits<float>::infinity();
+    float d = 0.0f;
+    for (size_t i = 0; i < want.size(); ++i) d = std::max(d, std::fabs(got.data()[i] - want[i]));
     return d;
 }
 
