@@ -3,6 +3,7 @@
 #include "core/blas.h"
 #include "core/conv_columns_avx512.h"
 #include "core/conv_direct_avx512.h"
+#include "core/conv_winograd.h"
 #include "core/error.h"
 #include "core/simd.h"
 #include "core/storage.h"
@@ -117,6 +118,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
             conv2d_direct_image(out + b * d.OC * d.OH * d.OW, inp + b * d.C * d.H * d.W, weight, bias, d);
         return;
     }
+    if (conv2d_winograd_supported(d)) return conv2d_winograd_forward(out, inp, weight, bias, d);
     const std::int64_t K = d.C * d.KH * d.KW, N = d.OH * d.OW;
     ThreadBuffers buffers(d.col_size(), 1);
     const GemmLhs w(false, d.OC, K, weight);  // packed once for every image
@@ -133,8 +135,40 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
     }
 }
 
+namespace {
+
+// dbias[oc] = the sum of dout's plane oc over the batch: each image's plane in float, the
+// images of a chunk and then the chunks in order in double, so any thread count gives the
+// same bits.
+void bias_gradient(float* dbias, const float* dout, const Conv2dDims& d) {
+    const std::int64_t N = d.OH * d.OW, chunks = (d.B + kImagesPerChunk - 1) / kImagesPerChunk;
+    std::vector<double> parts(static_cast<std::size_t>(chunks * d.OC), 0.0);
+#pragma omp parallel for schedule(static) if (chunks > 1)
+    for (std::int64_t c = 0; c < chunks; ++c)
+        for (std::int64_t b = c * kImagesPerChunk; b < std::min(d.B, (c + 1) * kImagesPerChunk); ++b)
+            for (std::int64_t oc = 0; oc < d.OC; ++oc) {
+                const float* g = dout + (b * d.OC + oc) * N;
+                float part = 0.0f;
+                for (std::int64_t i = 0; i < N; ++i) part += g[i];
+                parts[static_cast<std::size_t>(c * d.OC + oc)] += part;
+            }
+    for (std::int64_t oc = 0; oc < d.OC; ++oc) {
+        double acc = 0.0;
+        for (std::int64_t c = 0; c < chunks; ++c) acc += parts[static_cast<std::size_t>(c * d.OC + oc)];
+        dbias[oc] = static_cast<float>(acc);
+    }
+}
+
+}  // namespace
+
 void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                      const float* weight, const Conv2dDims& d) {
+    if (conv2d_winograd_supported(d)) {
+        if (dinp) conv2d_winograd_backward_input(dinp, dout, weight, d);
+        if (dweight) conv2d_winograd_backward_weight(dweight, dout, inp, d);
+        if (dbias) bias_gradient(dbias, dout, d);
+        return;
+    }
     // Per image b, with G = dout[b] as [OC, N] and col = im2col(inp[b]):
     //   dweight += G x col^T;  dbias += row sums of G;  dinp[b] = col2im(weight^T x G).
     const std::int64_t K = d.C * d.KH * d.KW, N = d.OH * d.OW;
@@ -142,7 +176,6 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
     const bool direct = conv2d_direct_supported(d);  // the weight gradient without columns
     ThreadBuffers buffers(d.col_size(), 2);
     Storage dw_parts(dweight ? chunks * d.OC * K : 0);
-    std::vector<double> db_parts(dbias ? static_cast<std::size_t>(chunks * d.OC) : 0, 0.0);
     std::optional<GemmLhs> w_t;  // weight^T, packed once for every image
     if (dinp) w_t.emplace(true, K, d.OC, weight);
 #pragma omp parallel for schedule(static) if (chunks > 1)
@@ -160,12 +193,6 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
                 im2col(col, inp + b * d.C * d.H * d.W, d);
                 gemm(false, true, d.OC, K, N, 1.0f, g, col, first ? 0.0f : 1.0f, dw_part);
             }
-            if (dbias)
-                for (std::int64_t oc = 0; oc < d.OC; ++oc) {
-                    float part = 0.0f;
-                    for (std::int64_t i = 0; i < N; ++i) part += g[oc * N + i];
-                    db_parts[static_cast<std::size_t>(c * d.OC + oc)] += part;
-                }
             if (dinp) {
                 gemm(*w_t, false, N, 1.0f, g, 0.0f, dcol);
                 float* img = dinp + b * d.C * d.H * d.W;
@@ -180,13 +207,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
         for (std::int64_t c = 0; c < chunks; ++c)
             for (std::int64_t i = 0; i < d.OC * K; ++i) dweight[i] += parts[c * d.OC * K + i];
     }
-    if (dbias)
-        for (std::int64_t oc = 0; oc < d.OC; ++oc) {
-            double acc = 0.0;
-            for (std::int64_t c = 0; c < chunks; ++c)
-                acc += db_parts[static_cast<std::size_t>(c * d.OC + oc)];
-            dbias[oc] = static_cast<float>(acc);
-        }
+    if (dbias) bias_gradient(dbias, dout, d);
 }
 
 void conv2d_reference(float* out, const float* inp, const float* weight, const float* bias,
@@ -206,6 +227,31 @@ void conv2d_reference(float* out, const float* inp, const float* weight, const f
                             }
                     out[((b * d.OC + oc) * d.OH + oh) * d.OW + ow] = static_cast<float>(acc);
                 }
+}
+
+void conv2d_backward_reference(float* dinp, float* dweight, const float* dout, const float* inp,
+                               const float* weight, const Conv2dDims& d) {
+    // Every (output, tap) pair adds dout * weight to dinp and dout * inp to dweight.
+    std::vector<double> di(dinp ? static_cast<std::size_t>(d.B * d.C * d.H * d.W) : 0, 0.0);
+    std::vector<double> dw(dweight ? static_cast<std::size_t>(d.OC * d.C * d.KH * d.KW) : 0, 0.0);
+    for (std::int64_t b = 0; b < d.B; ++b)
+        for (std::int64_t oc = 0; oc < d.OC; ++oc)
+            for (std::int64_t oh = 0; oh < d.OH; ++oh)
+                for (std::int64_t ow = 0; ow < d.OW; ++ow) {
+                    const double g = dout[((b * d.OC + oc) * d.OH + oh) * d.OW + ow];
+                    for (std::int64_t c = 0; c < d.C; ++c)
+                        for (std::int64_t kh = 0; kh < d.KH; ++kh)
+                            for (std::int64_t kw = 0; kw < d.KW; ++kw) {
+                                const std::int64_t ih = oh * d.S - d.P + kh, iw = ow * d.S - d.P + kw;
+                                if (ih < 0 || ih >= d.H || iw < 0 || iw >= d.W) continue;
+                                const std::int64_t i = ((b * d.C + c) * d.H + ih) * d.W + iw,
+                                                   k = ((oc * d.C + c) * d.KH + kh) * d.KW + kw;
+                                if (dinp) di[static_cast<std::size_t>(i)] += g * weight[k];
+                                if (dweight) dw[static_cast<std::size_t>(k)] += g * inp[i];
+                            }
+                }
+    std::copy(di.begin(), di.end(), dinp);
+    std::copy(dw.begin(), dw.end(), dweight);
 }
 
 }  // namespace nabla

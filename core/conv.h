@@ -35,8 +35,11 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
 // dweight, dbias may be null (not needed); the others are overwritten.
 void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                      const float* weight, const Conv2dDims& d);
-// The direct seven-loop convolution, the reference for tests.
+// The direct seven-loop convolution and its gradients (dinp, dweight: either may be null),
+// accumulated in double: the references for tests.
 void conv2d_reference(float* out, const float* inp, const float* weight, const float* bias,
                       const Conv2dDims& d);
+void conv2d_backward_reference(float* dinp, float* dweight, const float* dout, const float* inp,
+                               const float* weight, const Conv2dDims& d);
 
 }  // namespace nabla

@@ -40,8 +40,8 @@ struct RowMasks {
 // Output channels oc0 .. oc0+OB-1, every row: OB x NV accumulators over every tap.
 template <int OB, int NV>
 __attribute__((target("avx512f"))) void forward_block(float* y, const float* x, const float* weight,
-                                                      const float* bias, std::int64_t oc0, const Conv2dDims& d,
-                                                      const RowMasks& m) {
+                                                      const float* bias, std::int64_t oc0,
+                                                      const Conv2dDims& d, const RowMasks& m) {
     const std::int64_t N = d.OH * d.OW, taps = d.C * d.KH * d.KW;
     for (std::int64_t oh = 0; oh < d.OH; ++oh) {
         __m512 acc[OB][NV];
@@ -55,7 +55,8 @@ __attribute__((target("avx512f"))) void forward_block(float* y, const float* x, 
                 const float* w = weight + oc0 * taps + (c * d.KH + kh) * d.KW;
                 for (std::int64_t kw = 0; kw < d.KW; ++kw) {
                     __m512 in[NV];
-                    for (int v = 0; v < NV; ++v) in[v] = _mm512_maskz_loadu_ps(m.in[kw][v], row + kw + 16 * v);
+                    for (int v = 0; v < NV; ++v)
+                        in[v] = _mm512_maskz_loadu_ps(m.in[kw][v], row + kw + 16 * v);
                     for (int o = 0; o < OB; ++o) {
                         const __m512 wv = _mm512_set1_ps(w[o * taps + kw]);
                         for (int v = 0; v < NV; ++v) acc[o][v] = _mm512_fmadd_ps(wv, in[v], acc[o][v]);
@@ -107,7 +108,8 @@ __attribute__((target("avx512f"))) void weight_grad_block(float* dweight, const 
         for (int v = 0; v < NV; ++v) mask[t][v] = t < nt ? m.in[kwt][v] : 0;
     }
     // Output rows whose every tap reads a row inside the image: no per-tap check.
-    const std::int64_t inner_lo = std::min(d.P, d.OH), inner_hi = std::max(inner_lo, std::min(d.OH, d.H - d.KH + d.P + 1));
+    const std::int64_t inner_lo = std::min(d.P, d.OH),
+                       inner_hi = std::max(inner_lo, std::min(d.OH, d.H - d.KH + d.P + 1));
     __m512 acc[OB][T];
     for (int o = 0; o < OB; ++o)
         for (int t = 0; t < T; ++t) acc[o][t] = _mm512_setzero_ps();
@@ -117,7 +119,7 @@ __attribute__((target("avx512f"))) void weight_grad_block(float* dweight, const 
         for (int o = 0; o < OB; ++o)
             for (int v = 0; v < NV; ++v)
                 gv[o][v] = _mm512_maskz_loadu_ps(m.out[v], g + (oc0 + o) * N + oh * d.OW + 16 * v);
-        // Unrolled whole, so the accumulators stay in registers.
+                // Unrolled whole, so the accumulators stay in registers.
 #pragma GCC unroll 16
         for (int t = 0; t < T; ++t) {
             const float* row = x + off[t] + oh * d.W;
@@ -138,8 +140,8 @@ __attribute__((target("avx512f"))) void weight_grad_block(float* dweight, const 
 }
 
 template <int NV, int T>
-void weight_grad_channel(float* dweight, const float* g, const float* x, std::int64_t c, std::int64_t t0, int nt,
-                         const Conv2dDims& d, const RowMasks& m) {
+void weight_grad_channel(float* dweight, const float* g, const float* x, std::int64_t c, std::int64_t t0,
+                         int nt, const Conv2dDims& d, const RowMasks& m) {
     std::int64_t oc = 0;
     for (; oc + 2 <= d.OC; oc += 2) weight_grad_block<2, NV, T>(dweight, g, x, oc, c, t0, nt, d, m);
     for (; oc < d.OC; ++oc) weight_grad_block<1, NV, T>(dweight, g, x, oc, c, t0, nt, d, m);
@@ -170,7 +172,8 @@ bool conv2d_direct_supported(const Conv2dDims& d) {
     return d.S == 1 && d.C * d.KH * d.KW <= kMaxTaps && d.OW <= kMaxRow && cpu_has_avx512();
 }
 
-void conv2d_direct_image(float* y, const float* x, const float* weight, const float* bias, const Conv2dDims& d) {
+void conv2d_direct_image(float* y, const float* x, const float* weight, const float* bias,
+                         const Conv2dDims& d) {
     if (d.OW <= 16)
         forward_image<1>(y, x, weight, bias, d);
     else

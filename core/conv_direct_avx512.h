@@ -15,7 +15,8 @@ namespace nabla {
 bool conv2d_direct_supported(const Conv2dDims& d);
 
 // One image: y[OC, OH, OW] = conv(x[C, H, W], weight) + bias (bias may be null).
-void conv2d_direct_image(float* y, const float* x, const float* weight, const float* bias, const Conv2dDims& d);
+void conv2d_direct_image(float* y, const float* x, const float* weight, const float* bias,
+                         const Conv2dDims& d);
 // One image's weight gradient added into dweight[OC, C, KH, KW], given its g = dout[OC, OH, OW].
 void conv2d_direct_weight_grad_image(float* dweight, const float* g, const float* x, const Conv2dDims& d);
 

@@ -1,6 +1,6 @@
 // The direct convolution for stride 1 and few taps (core/conv_direct_avx512.h), through
 // conv2d_forward and conv2d_backward, which take it when the CPU has AVX-512: forward
-// against conv2d_reference and the weight gradient against a naive double-precision sum,
+// against conv2d_reference and the weight gradient against conv2d_backward_reference,
 // at row widths on both sides of one and two vectors, padding wider than the kernel's
 // reach, non-square kernels and output-channel counts that leave remainders.
 #include "core/conv.h"
@@ -21,27 +21,6 @@ namespace {
 struct DirectCase {
     std::int64_t B, C, H, W, OC, KH, KW, P;
 };
-
-// dweight[oc, c, kh, kw] = sum over b, oh, ow of g[b, oc, oh, ow] x[b, c, oh - P + kh, ow - P + kw].
-std::vector<float> naive_weight_grad(const float* g, const float* x, const Conv2dDims& d) {
-    std::vector<float> dw(static_cast<std::size_t>(d.OC * d.C * d.KH * d.KW));
-    for (std::int64_t oc = 0; oc < d.OC; ++oc)
-        for (std::int64_t c = 0; c < d.C; ++c)
-            for (std::int64_t kh = 0; kh < d.KH; ++kh)
-                for (std::int64_t kw = 0; kw < d.KW; ++kw) {
-                    double acc = 0.0;
-                    for (std::int64_t b = 0; b < d.B; ++b)
-                        for (std::int64_t oh = 0; oh < d.OH; ++oh)
-                            for (std::int64_t ow = 0; ow < d.OW; ++ow) {
-                                const std::int64_t ih = oh - d.P + kh, iw = ow - d.P + kw;
-                                if (ih < 0 || ih >= d.H || iw < 0 || iw >= d.W) continue;
-                                acc += double(g[((b * d.OC + oc) * d.OH + oh) * d.OW + ow]) *
-                                       x[((b * d.C + c) * d.H + ih) * d.W + iw];
-                            }
-                    dw[static_cast<std::size_t>(((oc * d.C + c) * d.KH + kh) * d.KW + kw)] = float(acc);
-                }
-    return dw;
-}
 
 }  // namespace
 
@@ -72,8 +51,9 @@ TEST_CASE("conv2d forward and weight gradient on the direct path match direct de
         conv2d_reference(ref.data(), x.data(), w.data(), b.data(), d);
         CHECK(all_close(fast, ref.to_vector(), 1e-4f));
 
-        Tensor dw = empty({c.OC, c.C, c.KH, c.KW});
+        Tensor dw = empty({c.OC, c.C, c.KH, c.KW}), dw_ref = empty({c.OC, c.C, c.KH, c.KW});
         conv2d_backward(nullptr, dw.data(), nullptr, g.data(), x.data(), w.data(), d);
-        CHECK(all_close(dw, naive_weight_grad(g.data(), x.data(), d), 1e-4f));
+        conv2d_backward_reference(nullptr, dw_ref.data(), g.data(), x.data(), w.data(), d);
+        CHECK(all_close(dw, dw_ref, 1e-4f));
     }
 }
