@@ -28,6 +28,11 @@ namespace {
 // mostly empty: 1.40 ms for that layer's forward at batch 64 against 1.25 (2 threads).
 constexpr std::int64_t kImagesPerChunk = 4;
 
+// Smaller batches take im2col: transforming the kernel costs a product's worth of work per
+// call, which a batch repays and a single image does not (cnn_bn at batch 1 took 187 us
+// with it against 106 without).
+constexpr std::int64_t kMinBatch = 8;
+
 // A plane's 2x2 output blocks; for padding 1 the output has the input's size.
 struct Tiling {
     std::int64_t H, W, TH, TW;  // the plane, and its tiles down and across
@@ -45,14 +50,15 @@ constexpr std::int64_t kMaxWidth = 14;
 // Lane tw <- lane 2 tw + k of a vector (k = 0 .. 3): the padded columns of each tile.
 __attribute__((target("avx512f"))) inline __m512 tile_column(__m512 v, int k) {
     // The masked form: GCC 12's unmasked one trips -Wmaybe-uninitialized in its own header.
-    const __m512i idx = _mm512_setr_epi32(k, k + 2, k + 4, k + 6, k + 8, k + 10, k + 12, k + 14, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m512i idx =
+        _mm512_setr_epi32(k, k + 2, k + 4, k + 6, k + 8, k + 10, k + 12, k + 14, 0, 0, 0, 0, 0, 0, 0, 0);
     return _mm512_mask_permutexvar_ps(v, 0xFFFF, idx, v);
 }
 
 // V[xi][c][t] = (B^T d B)[xi], d the 4x4 input tile of tile t of images [0, n) of x
 // ([n, C, H, W]); what lies outside the plane reads as zero (the padding). T: tiles in all.
-__attribute__((target("avx512f"))) void transform_input(float* V, const float* x, std::int64_t n, std::int64_t C,
-                                                        const Tiling& tl, std::int64_t T) {
+__attribute__((target("avx512f"))) void transform_input(float* V, const float* x, std::int64_t n,
+                                                        std::int64_t C, const Tiling& tl, std::int64_t T) {
     const __mmask16 row_mask = lane_mask16(0, 1, tl.W + 1), tiles = lane_mask16(0, 0, tl.TW);
     for (std::int64_t img = 0; img < n; ++img)
         for (std::int64_t c = 0; c < C; ++c) {
@@ -81,8 +87,9 @@ __attribute__((target("avx512f"))) void transform_input(float* V, const float* x
 
 // y[img][oc]'s 2x2 blocks = A^T m A (+ bias[oc]), m the 4x4 of M[xi][oc][t]; a block's
 // row or column past the plane's edge (an odd size) is dropped.
-__attribute__((target("avx512f"))) void transform_output(float* y, const float* M, std::int64_t n, std::int64_t OC,
-                                                         const Tiling& tl, std::int64_t T, const float* bias) {
+__attribute__((target("avx512f"))) void transform_output(float* y, const float* M, std::int64_t n,
+                                                         std::int64_t OC, const Tiling& tl, std::int64_t T,
+                                                         const float* bias) {
     const __mmask16 tiles = lane_mask16(0, 0, tl.TW), row_mask = lane_mask16(0, 0, tl.W);
     // Lane 2 tw <- even[tw], lane 2 tw + 1 <- odd[tw] (odd's lanes are 16 + tw).
     const __m512i interleave = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
@@ -104,9 +111,12 @@ __attribute__((target("avx512f"))) void transform_output(float* y, const float* 
                 for (int i = 0; i < 2; ++i) {
                     const std::int64_t oh = 2 * th + i;
                     if (oh >= tl.H) break;
-                    const __m512 even = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[i][0], s[i][1]), s[i][2]), b);
-                    const __m512 odd = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[i][1], s[i][2]), s[i][3]), b);
-                    _mm512_mask_storeu_ps(plane + oh * tl.W, row_mask, _mm512_permutex2var_ps(even, interleave, odd));
+                    const __m512 even =
+                        _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[i][0], s[i][1]), s[i][2]), b);
+                    const __m512 odd =
+                        _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[i][1], s[i][2]), s[i][3]), b);
+                    _mm512_mask_storeu_ps(plane + oh * tl.W, row_mask,
+                                          _mm512_permutex2var_ps(even, interleave, odd));
                 }
             }
         }
@@ -114,13 +124,18 @@ __attribute__((target("avx512f"))) void transform_output(float* y, const float* 
 
 // U[xi][m][k] = (G g G^T)[xi] for g = w[m][k] of a weight [Mo, Ki, 3, 3]; with flip, g is
 // w[k][m] of a weight [Ki, Mo, 3, 3] turned by 180 degrees (the input gradient's kernel).
-void transform_weights(float* U, const float* w, std::int64_t Mo, std::int64_t Ki, bool flip) {
-    for (std::int64_t m = 0; m < Mo; ++m)
+// k innermost, so each of the 16 outputs is a contiguous stream and the loop vectorises (the
+// 9 taps are strided loads): for a single image this transform was most of the layer.
+NABLA_HOT_LOOP void transform_weights(float* U, const float* w, std::int64_t Mo, std::int64_t Ki, bool flip) {
+    const std::int64_t tap_stride = flip ? Mo * 9 : 9;  // from one k to the next
+    for (std::int64_t m = 0; m < Mo; ++m) {
+        const float* base = flip ? w + m * 9 : w + m * Ki * 9;
+        float* u = U + m * Ki;  // element xi at u[xi * Mo * Ki]
         for (std::int64_t k = 0; k < Ki; ++k) {
+            const float* gk = base + k * tap_stride;
             float g[3][3];
             for (int i = 0; i < 3; ++i)
-                for (int j = 0; j < 3; ++j)
-                    g[i][j] = flip ? w[(k * Mo + m) * 9 + (2 - i) * 3 + (2 - j)] : w[(m * Ki + k) * 9 + i * 3 + j];
+                for (int j = 0; j < 3; ++j) g[i][j] = flip ? gk[(2 - i) * 3 + (2 - j)] : gk[i * 3 + j];
             float q[4][3];  // G g
             for (int j = 0; j < 3; ++j) {
                 q[0][j] = g[0][j];
@@ -128,36 +143,39 @@ void transform_weights(float* U, const float* w, std::int64_t Mo, std::int64_t K
                 q[2][j] = 0.5f * (g[0][j] - g[1][j] + g[2][j]);
                 q[3][j] = g[2][j];
             }
-            float* u = U + m * Ki + k;  // element xi at u[xi * Mo * Ki]
             for (int i = 0; i < 4; ++i) {
-                u[(4 * i + 0) * Mo * Ki] = q[i][0];
-                u[(4 * i + 1) * Mo * Ki] = 0.5f * (q[i][0] + q[i][1] + q[i][2]);
-                u[(4 * i + 2) * Mo * Ki] = 0.5f * (q[i][0] - q[i][1] + q[i][2]);
-                u[(4 * i + 3) * Mo * Ki] = q[i][2];
+                u[(4 * i + 0) * Mo * Ki + k] = q[i][0];
+                u[(4 * i + 1) * Mo * Ki + k] = 0.5f * (q[i][0] + q[i][1] + q[i][2]);
+                u[(4 * i + 2) * Mo * Ki + k] = 0.5f * (q[i][0] - q[i][1] + q[i][2]);
+                u[(4 * i + 3) * Mo * Ki + k] = q[i][2];
             }
         }
+    }
 }
 
 // E[xi][oc][t] = (A e A^T)[xi], e the 2x2 block of dout at tile t (zero past an odd edge).
 __attribute__((target("avx512f"))) void transform_output_grad(float* E, const float* dout, std::int64_t n,
-                                                              std::int64_t OC, const Tiling& tl, std::int64_t T) {
+                                                              std::int64_t OC, const Tiling& tl,
+                                                              std::int64_t T) {
     const __mmask16 tiles = lane_mask16(0, 0, tl.TW), row_mask = lane_mask16(0, 0, tl.W);
     for (std::int64_t img = 0; img < n; ++img)
         for (std::int64_t oc = 0; oc < OC; ++oc) {
             const float* plane = dout + (img * OC + oc) * tl.H * tl.W;
             for (std::int64_t th = 0; th < tl.TH; ++th) {
                 const __m512 e0 = _mm512_maskz_loadu_ps(row_mask, plane + 2 * th * tl.W),
-                             e1 = 2 * th + 1 < tl.H ? _mm512_maskz_loadu_ps(row_mask, plane + (2 * th + 1) * tl.W)
-                                                    : _mm512_setzero_ps();
+                             e1 = 2 * th + 1 < tl.H
+                                      ? _mm512_maskz_loadu_ps(row_mask, plane + (2 * th + 1) * tl.W)
+                                      : _mm512_setzero_ps();
                 const __m512 p[4] = {e0, _mm512_add_ps(e0, e1), _mm512_sub_ps(e0, e1),
                                      _mm512_sub_ps(_mm512_setzero_ps(), e1)};  // A e
-                float* out = E + oc * T + (img * tl.TH + th) * tl.TW;          // element xi at out[xi * OC * T]
-                for (int i = 0; i < 4; ++i) {                                  // (A e) A^T
+                float* out = E + oc * T + (img * tl.TH + th) * tl.TW;  // element xi at out[xi * OC * T]
+                for (int i = 0; i < 4; ++i) {                          // (A e) A^T
                     const __m512 a = tile_column(p[i], 0), b = tile_column(p[i], 1);
                     _mm512_mask_storeu_ps(out + (4 * i + 0) * OC * T, tiles, a);
                     _mm512_mask_storeu_ps(out + (4 * i + 1) * OC * T, tiles, _mm512_add_ps(a, b));
                     _mm512_mask_storeu_ps(out + (4 * i + 2) * OC * T, tiles, _mm512_sub_ps(a, b));
-                    _mm512_mask_storeu_ps(out + (4 * i + 3) * OC * T, tiles, _mm512_sub_ps(_mm512_setzero_ps(), b));
+                    _mm512_mask_storeu_ps(out + (4 * i + 3) * OC * T, tiles,
+                                          _mm512_sub_ps(_mm512_setzero_ps(), b));
                 }
             }
         }
@@ -189,22 +207,25 @@ void inverse_weight_transform(float* dw, const float* Z, std::int64_t OC, std::i
 struct Scratch {
     Storage storage;
     std::int64_t each;
-    explicit Scratch(std::int64_t floats_each) : storage(floats_each * omp_get_max_threads()), each(floats_each) {}
+    explicit Scratch(std::int64_t floats_each)
+        : storage(floats_each * omp_get_max_threads()), each(floats_each) {}
     float* mine() { return storage.data() + omp_get_thread_num() * each; }
 };
 
 // out [B, Co, H, W] = the convolution of inp [B, Ci, H, W] whose transformed kernel is U
 // ([16][Co][Ci]), plus bias (may be null).
-void winograd_conv(float* out, const float* inp, const float* U, std::int64_t B, std::int64_t Ci, std::int64_t Co,
-                   const Tiling& tl, const float* bias) {
+void winograd_conv(float* out, const float* inp, const float* U, std::int64_t B, std::int64_t Ci,
+                   std::int64_t Co, const Tiling& tl, const float* bias) {
     std::vector<GemmLhs> lhs;  // each element's [Co, Ci] packed once for every chunk
     lhs.reserve(16);
     for (int xi = 0; xi < 16; ++xi) lhs.emplace_back(false, Co, Ci, U + xi * Co * Ci);
-    const std::int64_t max_T = kImagesPerChunk * tl.per_image(), chunks = (B + kImagesPerChunk - 1) / kImagesPerChunk;
+    const std::int64_t max_T = kImagesPerChunk * tl.per_image(),
+                       chunks = (B + kImagesPerChunk - 1) / kImagesPerChunk;
     Scratch scratch(16 * (Ci + Co) * max_T);
 #pragma omp parallel for schedule(static) if (chunks > 1)
     for (std::int64_t ch = 0; ch < chunks; ++ch) {
-        const std::int64_t b0 = ch * kImagesPerChunk, n = std::min(kImagesPerChunk, B - b0), T = n * tl.per_image();
+        const std::int64_t b0 = ch * kImagesPerChunk, n = std::min(kImagesPerChunk, B - b0),
+                           T = n * tl.per_image();
         float* V = scratch.mine();
         float* M = V + 16 * Ci * T;
         transform_input(V, inp + b0 * Ci * tl.H * tl.W, n, Ci, tl, T);
@@ -216,15 +237,16 @@ void winograd_conv(float* out, const float* inp, const float* U, std::int64_t B,
 }  // namespace
 
 bool conv2d_winograd_supported(const Conv2dDims& d) {
-    return conv2d_winograd_applies(d) && d.C > 1 && d.W <= kMaxWidth && cpu_has_avx512();
+    return conv2d_winograd_applies(d) && d.B >= kMinBatch && d.C > 1 && d.W <= kMaxWidth && cpu_has_avx512();
 }
 
 namespace {
 void check_supported(const Conv2dDims& d) {
-    NABLA_CHECK(conv2d_winograd_applies(d) && d.W <= kMaxWidth && cpu_has_avx512(), "conv2d",
-                "the Winograd path takes 3x3 kernels, stride 1, padding 1, rows of at most {} pixels on an AVX-512 "
-                "CPU; got {}x{}, stride {}, padding {}, width {}",
-                kMaxWidth, d.KH, d.KW, d.S, d.P, d.W);
+    NABLA_CHECK(
+        conv2d_winograd_applies(d) && d.W <= kMaxWidth && cpu_has_avx512(), "conv2d",
+        "the Winograd path takes 3x3 kernels, stride 1, padding 1, rows of at most {} pixels on an AVX-512 "
+        "CPU; got {}x{}, stride {}, padding {}, width {}",
+        kMaxWidth, d.KH, d.KW, d.S, d.P, d.W);
 }
 }  // namespace
 
@@ -236,17 +258,20 @@ void conv2d_winograd_forward(float* out, const float* inp, const float* weight, 
     winograd_conv(out, inp, U.data(), d.B, d.C, d.OC, Tiling(d.OH, d.OW), bias);
 }
 
-void conv2d_winograd_backward_input(float* dinp, const float* dout, const float* weight, const Conv2dDims& d) {
+void conv2d_winograd_backward_input(float* dinp, const float* dout, const float* weight,
+                                    const Conv2dDims& d) {
     check_supported(d);
     std::vector<float> U(static_cast<std::size_t>(16 * d.C * d.OC));
     transform_weights(U.data(), weight, d.C, d.OC, true);
     winograd_conv(dinp, dout, U.data(), d.B, d.OC, d.C, Tiling(d.H, d.W), nullptr);
 }
 
-void conv2d_winograd_backward_weight(float* dweight, const float* dout, const float* inp, const Conv2dDims& d) {
+void conv2d_winograd_backward_weight(float* dweight, const float* dout, const float* inp,
+                                     const Conv2dDims& d) {
     check_supported(d);
     const Tiling tl(d.H, d.W);
-    const std::int64_t max_T = kImagesPerChunk * tl.per_image(), chunks = (d.B + kImagesPerChunk - 1) / kImagesPerChunk;
+    const std::int64_t max_T = kImagesPerChunk * tl.per_image(),
+                       chunks = (d.B + kImagesPerChunk - 1) / kImagesPerChunk;
     const std::int64_t z_size = 16 * d.OC * d.C;
     Storage parts(chunks * z_size);  // each chunk's sums, added in chunk order: any thread count, same bits
     Scratch scratch(16 * (d.C + d.OC) * max_T);
@@ -278,7 +303,9 @@ namespace {
 }
 }  // namespace
 
-void conv2d_winograd_forward(float*, const float*, const float*, const float*, const Conv2dDims&) { unsupported(); }
+void conv2d_winograd_forward(float*, const float*, const float*, const float*, const Conv2dDims&) {
+    unsupported();
+}
 void conv2d_winograd_backward_input(float*, const float*, const float*, const Conv2dDims&) { unsupported(); }
 void conv2d_winograd_backward_weight(float*, const float*, const float*, const Conv2dDims&) { unsupported(); }
 

@@ -17,9 +17,10 @@ namespace nabla {
 
 // The kernel's shape conditions: 3x3, stride 1, padding 1.
 bool conv2d_winograd_applies(const Conv2dDims& d);
-// Whether conv2d_forward and conv2d_backward take this path for d: those conditions, more
-// than one input channel (one is direct convolution's case), rows of at most 14 pixels
-// (a padded row is one vector) and a CPU with AVX-512.
+// Whether conv2d_forward and conv2d_backward take this path for d: those conditions, a
+// batch of at least 8 images (the kernel's transform is not repaid by fewer), more than one
+// input channel (one is direct convolution's case), rows of at most 14 pixels (a padded
+// row is one vector) and a CPU with AVX-512.
 bool conv2d_winograd_supported(const Conv2dDims& d);
 
 // As conv2d_forward, and conv2d_backward's input and weight gradients (each overwritten).
@@ -27,6 +28,7 @@ bool conv2d_winograd_supported(const Conv2dDims& d);
 void conv2d_winograd_forward(float* out, const float* inp, const float* weight, const float* bias,
                              const Conv2dDims& d);
 void conv2d_winograd_backward_input(float* dinp, const float* dout, const float* weight, const Conv2dDims& d);
-void conv2d_winograd_backward_weight(float* dweight, const float* dout, const float* inp, const Conv2dDims& d);
+void conv2d_winograd_backward_weight(float* dweight, const float* dout, const float* inp,
+                                     const Conv2dDims& d);
 
 }  // namespace nabla
