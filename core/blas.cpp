@@ -171,6 +171,10 @@ std::string gemm_kernel_name(GemmKernel kernel) {
 
 std::uint64_t gemm_flop_count() { return flops.load(std::memory_order_relaxed); }
 
+void count_gemm_flops(std::int64_t delta) {
+    flops.fetch_add(static_cast<std::uint64_t>(delta), std::memory_order_relaxed);  // modulo 2^64
+}
+
 void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
                     const float* A, const float* B, float beta, float* C) {
     for (std::int64_t m = 0; m < M; ++m)

@@ -49,8 +49,14 @@ private:
 void gemm(const GemmLhs& a, bool trans_b, std::int64_t N, float alpha, const float* B, float beta, float* C);
 
 // Floating-point operations (2*M*N*K) of every gemm so far in this process: benchmarks
-// divide the difference over a run by its time to report the matrix products' GFLOP/s.
+// divide the difference over a run by its time to report the matrix products' GFLOP/s,
+// and the FLOPs over the sgemm peak give a model's floor. Work that another algorithm does
+// in place of the plain product (a direct or Winograd convolution) is counted at the plain
+// product's FLOPs, so a model's floor stays the same whichever algorithm runs.
 std::uint64_t gemm_flop_count();
+// Adds delta (which may be negative: a Winograd convolution's own products, replaced by
+// the plain product's count) to gemm_flop_count.
+void count_gemm_flops(std::int64_t delta);
 // The naive triple loop, accumulated in double: the reference the tests compare gemm with.
 void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
                     const float* A, const float* B, float beta, float* C);

@@ -27,6 +27,10 @@ Conv2dDims make_conv2d_dims(std::int64_t B, std::int64_t C, std::int64_t H, std:
     return {B, C, H, W, OC, KH, KW, S, P, (H + 2 * P - KH) / S + 1, (W + 2 * P - KW) / S + 1};
 }
 
+std::int64_t conv2d_product_flops(const Conv2dDims& d) {
+    return 2 * d.B * d.OC * d.C * d.KH * d.KW * d.OH * d.OW;
+}
+
 std::pair<std::int64_t, std::int64_t> valid_ow(const Conv2dDims& d, std::int64_t kw) {
     std::int64_t lo = 0;
     while (lo < d.OW && lo * d.S - d.P + kw < 0) ++lo;
@@ -113,6 +117,7 @@ constexpr std::int64_t kImagesPerChunk = 4;
 void conv2d_forward(float* out, const float* inp, const float* weight, const float* bias,
                     const Conv2dDims& d) {
     if (conv2d_direct_supported(d)) {
+        count_gemm_flops(conv2d_product_flops(d));
 #pragma omp parallel for schedule(static) if (d.B > 1)
         for (std::int64_t b = 0; b < d.B; ++b)
             conv2d_direct_image(out + b * d.OC * d.OH * d.OW, inp + b * d.C * d.H * d.W, weight, bias, d);
@@ -187,6 +192,7 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
             float* dw_part = dw_parts.data() + c * d.OC * K;
             const bool first = b == c * kImagesPerChunk;
             if (dweight && direct) {
+                if (b == 0) count_gemm_flops(conv2d_product_flops(d));
                 if (first) std::fill_n(dw_part, d.OC * K, 0.0f);
                 conv2d_direct_weight_grad_image(dw_part, g, inp + b * d.C * d.H * d.W, d);
             } else if (dweight) {

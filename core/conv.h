@@ -20,6 +20,10 @@ struct Conv2dDims {
 Conv2dDims make_conv2d_dims(std::int64_t B, std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t OC,
                             std::int64_t KH, std::int64_t KW, std::int64_t S, std::int64_t P);
 
+// The FLOPs of one of the batch's three im2col products (forward, input gradient, weight
+// gradient): what gemm_flop_count adds for a product computed another way.
+std::int64_t conv2d_product_flops(const Conv2dDims& d);
+
 // Output columns ow whose input column iw = ow*S - P + kw lies inside [0, W): [lo, hi).
 std::pair<std::int64_t, std::int64_t> valid_ow(const Conv2dDims& d, std::int64_t kw);
 

@@ -203,6 +203,13 @@ void inverse_weight_transform(float* dw, const float* Z, std::int64_t OC, std::i
         }
 }
 
+// gemm_flop_count counts a convolution at the im2col product's FLOPs, whatever computes it:
+// the 16 products' own count is replaced by that.
+void count_as_im2col(const Conv2dDims& d) {
+    const std::int64_t own = 16 * 2 * d.OC * d.C * d.B * ((d.OH + 1) / 2) * ((d.OW + 1) / 2);
+    count_gemm_flops(conv2d_product_flops(d) - own);
+}
+
 // Per-thread scratch: each thread's share of one Storage.
 struct Scratch {
     Storage storage;
@@ -256,6 +263,7 @@ void conv2d_winograd_forward(float* out, const float* inp, const float* weight, 
     std::vector<float> U(static_cast<std::size_t>(16 * d.OC * d.C));
     transform_weights(U.data(), weight, d.OC, d.C, false);
     winograd_conv(out, inp, U.data(), d.B, d.C, d.OC, Tiling(d.OH, d.OW), bias);
+    count_as_im2col(d);
 }
 
 void conv2d_winograd_backward_input(float* dinp, const float* dout, const float* weight,
@@ -264,6 +272,7 @@ void conv2d_winograd_backward_input(float* dinp, const float* dout, const float*
     std::vector<float> U(static_cast<std::size_t>(16 * d.C * d.OC));
     transform_weights(U.data(), weight, d.C, d.OC, true);
     winograd_conv(dinp, dout, U.data(), d.B, d.OC, d.C, Tiling(d.H, d.W), nullptr);
+    count_as_im2col(d);
 }
 
 void conv2d_winograd_backward_weight(float* dweight, const float* dout, const float* inp,
@@ -291,6 +300,7 @@ void conv2d_winograd_backward_weight(float* dweight, const float* dout, const fl
     for (std::int64_t ch = 0; ch < chunks; ++ch)
         for (std::int64_t i = 0; i < z_size; ++i) Z[i] += parts.data()[ch * z_size + i];
     inverse_weight_transform(dweight, Z.data(), d.OC, d.C);
+    count_as_im2col(d);
 }
 
 #else

@@ -3,6 +3,7 @@
 // even and odd plane sizes (odd ones drop a tile's last row or column), one-pixel planes,
 // and batches that leave a chunk half full. The reference gradients are themselves checked
 // against finite differences of conv2d_reference.
+#include "core/blas.h"
 #include "core/conv.h"
 #include "core/conv_winograd.h"
 #include "core/simd.h"
@@ -81,4 +82,22 @@ TEST_CASE("conv2d takes the Winograd path for 3x3 stride-1 padding-1 layers of s
     CHECK_FALSE(conv2d_winograd_supported(make_conv2d_dims(1, 8, 9, 9, 4, 3, 3, 2, 1)));       // stride 2
     CHECK_FALSE(conv2d_winograd_supported(make_conv2d_dims(1, 8, 9, 9, 4, 3, 3, 1, 0)));       // padding 0
     CHECK_FALSE(conv2d_winograd_supported(make_conv2d_dims(1, 8, 9, 9, 4, 5, 5, 1, 1)));       // 5x5
+}
+
+TEST_CASE("conv2d counts the im2col products' FLOPs whichever path computes them", "[core][conv]") {
+    manual_seed(73);
+    // Winograd (8 images, 3x3, 8 channels), direct (one channel), im2col (stride 2).
+    for (const Conv2dDims& d :
+         {make_conv2d_dims(8, 8, 6, 6, 4, 3, 3, 1, 1), make_conv2d_dims(2, 1, 6, 6, 4, 3, 3, 1, 1),
+          make_conv2d_dims(2, 8, 6, 6, 4, 3, 3, 2, 1)}) {
+        INFO("C=" << d.C << " S=" << d.S);
+        const Tensor x = randn({d.B, d.C, d.H, d.W}), w = randn({d.OC, d.C, 3, 3}),
+                     g = randn({d.B, d.OC, d.OH, d.OW});
+        Tensor y = empty(g.shape()), dx = empty(x.shape()), dw = empty(w.shape());
+        const std::uint64_t before = gemm_flop_count();
+        conv2d_forward(y.data(), x.data(), w.data(), nullptr, d);
+        CHECK(gemm_flop_count() - before == std::uint64_t(conv2d_product_flops(d)));
+        conv2d_backward(dx.data(), dw.data(), nullptr, g.data(), x.data(), w.data(), d);
+        CHECK(gemm_flop_count() - before == 3 * std::uint64_t(conv2d_product_flops(d)));
+    }
 }
