@@ -2,6 +2,7 @@
 
 #include "core/parallel.h"
 #include "core/simd.h"
+#include "core/vector_sum.h"
 
 #include <algorithm>
 #include <optional>
@@ -112,13 +113,6 @@ NABLA_HOT_LOOP void relu_gradient(float* g, const float* dy, const float* x, con
             g[n * d.C + c] = grad_in<true>(dy, x, scale[c], shift[c], n * d.C + c);
 }
 
-float plane_sum(const float* p, std::int64_t S) {
-    float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-    for (std::int64_t i = 0; i < S; ++i) s += p[i];
-    return s;
-}
-
 }  // namespace
 
 NABLA_HOT_LOOP void batch_norm_statistics(float* mean, float* var, const float* x, const BatchNormDims& d) {
@@ -134,7 +128,7 @@ NABLA_HOT_LOOP void batch_norm_statistics(float* mean, float* var, const float* 
 #pragma omp parallel for schedule(static) if (planes * d.S >= kParallelMinElements)
     for (std::int64_t p = 0; p < planes; ++p) {
         const float* xp = x + p * d.S;
-        const float mp = plane_sum(xp, d.S) / static_cast<float>(d.S);
+        const float mp = sum_floats(xp, d.S) / static_cast<float>(d.S);
         float rp = 0.0f, sp = 0.0f;
 #pragma omp simd reduction(+ : rp, sp)
         for (std::int64_t i = 0; i < d.S; ++i) {

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/simd.h"
 #include "core/storage.h"
+#include "core/vector_sum.h"
 
 #include <omp.h>
 
@@ -145,18 +146,14 @@ namespace {
 // dbias[oc] = the sum of dout's plane oc over the batch: each image's plane in float, the
 // images of a chunk and then the chunks in order in double, so any thread count gives the
 // same bits.
-void bias_gradient(float* dbias, const float* dout, const Conv2dDims& d) {
+NABLA_HOT_LOOP void bias_gradient(float* dbias, const float* dout, const Conv2dDims& d) {
     const std::int64_t N = d.OH * d.OW, chunks = (d.B + kImagesPerChunk - 1) / kImagesPerChunk;
     std::vector<double> parts(static_cast<std::size_t>(chunks * d.OC), 0.0);
 #pragma omp parallel for schedule(static) if (chunks > 1)
     for (std::int64_t c = 0; c < chunks; ++c)
         for (std::int64_t b = c * kImagesPerChunk; b < std::min(d.B, (c + 1) * kImagesPerChunk); ++b)
-            for (std::int64_t oc = 0; oc < d.OC; ++oc) {
-                const float* g = dout + (b * d.OC + oc) * N;
-                float part = 0.0f;
-                for (std::int64_t i = 0; i < N; ++i) part += g[i];
-                parts[static_cast<std::size_t>(c * d.OC + oc)] += part;
-            }
+            for (std::int64_t oc = 0; oc < d.OC; ++oc)
+                parts[static_cast<std::size_t>(c * d.OC + oc)] += sum_floats(dout + (b * d.OC + oc) * N, N);
     for (std::int64_t oc = 0; oc < d.OC; ++oc) {
         double acc = 0.0;
         for (std::int64_t c = 0; c < chunks; ++c) acc += parts[static_cast<std::size_t>(c * d.OC + oc)];
