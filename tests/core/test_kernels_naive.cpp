@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 using namespace nabla;
@@ -130,6 +131,31 @@ TEST_CASE("the 2x2 max pool keeps the first maximum of each window and lets a Na
                     REQUIRE((std::isnan(expect) ? std::isnan(out[o]) : out[o] == expect));
                 }
     }
+}
+
+TEST_CASE("the 2x2 max pool's backward puts each gradient at its maximum, zero elsewhere, at every width",
+          "[core][pool]") {
+    // Widths around the forward's AVX-512 limits (its argmax feeds this), an odd height (the
+    // last row is in no window) and a -0 gradient: clearing and then adding gives 0 + -0 = +0.
+    manual_seed(504);
+    for (std::int64_t W : {4, 7, 14, 15, 28, 31, 32, 34})
+        for (std::int64_t H : {5, 6}) {
+            INFO("W=" << W << " H=" << H);
+            const Pool2dDims d = make_pool2d_dims(2, 3, H, W, 2, 2, 0);
+            const Tensor x = randn({2, 3, H, W});
+            Tensor g = randn({2, 3, d.OH, d.OW});
+            g.data()[0] = -0.0f;
+            std::vector<float> out(static_cast<size_t>(g.numel()));
+            std::vector<std::int32_t> arg(out.size());
+            max_pool2d_forward(out.data(), arg.data(), x.data(), d);
+            std::vector<float> dx(static_cast<size_t>(x.numel()), 1.0f), want(dx.size(), 0.0f);
+            max_pool2d_backward(dx.data(), g.data(), arg.data(), d);
+            for (std::int64_t bc = 0; bc < 6; ++bc)
+                for (std::int64_t o = 0; o < d.OH * d.OW; ++o)
+                    want[size_t(bc * H * W + arg[size_t(bc * d.OH * d.OW + o)])] +=
+                        g.data()[bc * d.OH * d.OW + o];
+            REQUIRE(std::memcmp(dx.data(), want.data(), dx.size() * sizeof(float)) == 0);
+        }
 }
 
 TEST_CASE("softmax kernels match the definitions computed in double", "[core][softmax]") {
