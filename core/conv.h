@@ -1,5 +1,8 @@
 #pragma once
-// 2-d convolution by im2col + sgemm.
+// 2-d convolution: by im2col + sgemm in general; conv2d_forward and conv2d_backward send
+// stride-1 layers with few taps to a direct kernel (core/conv_direct_avx512.h) and 3x3
+// stride-1 padding-1 layers to Winograd F(2x2, 3x3) (core/conv_winograd.h) where those
+// apply (AVX-512 CPUs, the shapes their headers give).
 //
 // Legend: B batch, C input channels, H W input height/width, OC output channels,
 // KH KW kernel height/width, S stride, P zero padding, OH OW output height/width.
