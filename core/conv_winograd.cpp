@@ -47,7 +47,8 @@ struct Tiling {
 // cost twice the products they feed. Rows of at most 14 pixels (7 tiles) fit.
 constexpr std::int64_t kMaxWidth = 14;
 
-// Lane tw <- lane 2 tw + k of a vector (k = 0 .. 3): the padded columns of each tile.
+// Lane tw <- lane 2 tw + k of a vector (k = 0 .. 3): the padded columns of each tile. Lanes
+// from 7 on (past the 7 tiles a row can have) hold leftovers and are never stored.
 __attribute__((target("avx512f"))) inline __m512 tile_column(__m512 v, int k) {
     // The masked form: GCC 12's unmasked one trips -Wmaybe-uninitialized in its own header.
     const __m512i idx =

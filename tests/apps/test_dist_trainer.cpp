@@ -172,7 +172,11 @@ TEST_CASE("a checkpoint of 2 ranks, cut mid-epoch, resumes in one process and en
     REQUIRE(load_safetensors(moved).metadata.at("step") == "20");
     const Difference d = model_difference(moved, straight);
     INFO("largest relative difference " << d.relative << " in " << d.name);
-    CHECK(d.relative <= 1e-5);
+    // The two histories add the same terms in other orders (two ranks' halves all-reduced,
+    // then one process): 7e-7 of a tensor's largest value after 20 steps in Release, 1.9e-5
+    // in the sanitizer build (-O1, where the vectorised sums run in another order). A step
+    // skipped or taken twice moves the weights by orders of magnitude more.
+    CHECK(d.relative <= 1e-4);
 }
 
 TEST_CASE("ranks started with different flags stop at once, naming both command lines", "[apps][mpirun]") {
