@@ -5,7 +5,6 @@
 #include "core/vector_sum.h"
 
 #include <algorithm>
-#include <optional>
 #include <vector>
 
 namespace nabla {
@@ -187,6 +186,29 @@ NABLA_HOT_LOOP void batch_norm_forward(float* y, const float* x, const float* me
 
 namespace {
 
+// dx = k (g - mean_g - x_hat mean_gx), folded to dx = k g + a x + b per channel, from the
+// per-channel sums sg = sum(g) and sgx = sum(g * (x - mean)); dbeta and dgamma (each may be
+// null) are written on the way. Both backward paths end here.
+struct BackwardFold {
+    std::vector<float> k, a, b;
+    BackwardFold(const std::vector<double>& sg, const std::vector<double>& sgx, const float* mean,
+                 const float* invstd, const float* gamma, const BatchNormDims& d, bool use_batch_stats,
+                 float* dgamma, float* dbeta)
+        : k(sg.size()), a(sg.size()), b(sg.size()) {
+        const double m = double(d.m());
+        for (std::int64_t c = 0; c < d.C; ++c) {
+            const double sgx_hat = sgx[c] * invstd[c];
+            if (dbeta) dbeta[c] = static_cast<float>(sg[c]);
+            if (dgamma) dgamma[c] = static_cast<float>(sgx_hat);
+            k[c] = (gamma ? gamma[c] : 1.0f) * invstd[c];
+            const float mean_g = use_batch_stats ? static_cast<float>(sg[c] / m) : 0.0f;
+            const float mean_gx = use_batch_stats ? static_cast<float>(sgx_hat / m) : 0.0f;
+            a[c] = -k[c] * mean_gx * invstd[c];
+            b[c] = -k[c] * mean_g - a[c] * mean[c];
+        }
+    }
+};
+
 // The row-wise backward for S = 1: the per-channel formulas of batch_norm_backward.
 void batch_norm_backward_rows(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
                               const float* mean, const float* invstd, const float* gamma,
@@ -199,18 +221,8 @@ void batch_norm_backward_rows(float* dx, float* dgamma, float* dbeta, const floa
     }
     std::vector<double> sg(C, 0.0), sgx(C, 0.0);
     row_sums(sg.data(), sgx.data(), dy, x, mean, d);
-    std::vector<float> k(C), a(C), b(C);
-    for (std::int64_t c = 0; c < d.C; ++c) {
-        sgx[c] *= invstd[c];
-        if (dbeta) dbeta[c] = static_cast<float>(sg[c]);
-        if (dgamma) dgamma[c] = static_cast<float>(sgx[c]);
-        k[c] = (gamma ? gamma[c] : 1.0f) * invstd[c];
-        const float mean_g = use_batch_stats ? static_cast<float>(sg[c] / double(d.N)) : 0.0f;
-        const float mean_gx = use_batch_stats ? static_cast<float>(sgx[c] / double(d.N)) : 0.0f;
-        a[c] = -k[c] * mean_gx * invstd[c];
-        b[c] = -k[c] * mean_g - a[c] * mean[c];
-    }
-    if (dx) row_dx(dx, dy, x, k.data(), a.data(), b.data(), d);
+    const BackwardFold f(sg, sgx, mean, invstd, gamma, d, use_batch_stats, dgamma, dbeta);
+    if (dx) row_dx(dx, dy, x, f.k.data(), f.a.data(), f.b.data(), d);
 }
 
 }  // namespace
@@ -245,55 +257,42 @@ NABLA_HOT_LOOP void batch_norm_backward(float* dx, float* dgamma, float* dbeta, 
                                         const float* x, const float* mean, const float* invstd,
                                         const float* gamma, const BatchNormDims& d, bool use_batch_stats,
                                         bool relu, const float* beta) {
-    std::optional<ScaleShift> f;
-    if (relu) f.emplace(mean, invstd, gamma, beta, d.C);
+    const ScaleShift f(mean, invstd, gamma, beta, d.C);  // read only with relu
     if (d.S == 1)
         return batch_norm_backward_rows(dx, dgamma, dbeta, dy, x, mean, invstd, gamma, d, use_batch_stats,
-                                        f ? &*f : nullptr);
+                                        relu ? &f : nullptr);
     // Both passes walk the planes in memory order (a channel's planes are strided apart, and
     // short: 784 bytes in the MNIST CNN's second layer, too short for the prefetcher).
     // Pass 1 keeps each plane's float sums; they are added per channel in n order, in
     // double, as a per-channel loop would, so the bits do not depend on the thread count.
     const std::int64_t planes = d.N * d.C;
     const bool parallel = planes * d.S >= kParallelMinElements;
-    const auto scale_of = [&](std::int64_t c) { return f ? f->scale[c] : 0.0f; };
-    const auto shift_of = [&](std::int64_t c) { return f ? f->shift[c] : 0.0f; };
     std::vector<float> pg(static_cast<std::size_t>(planes)), pgx(pg.size());
 #pragma omp parallel for schedule(static) if (parallel)
     for (std::int64_t p = 0; p < planes; ++p) {
         const std::int64_t c = p % d.C, at = p * d.S;
         if (relu)
-            plane_sums<true>(pg[p], pgx[p], dy + at, x + at, mean[c], scale_of(c), shift_of(c), d.S);
+            plane_sums<true>(pg[p], pgx[p], dy + at, x + at, mean[c], f.scale[c], f.shift[c], d.S);
         else
             plane_sums<false>(pg[p], pgx[p], dy + at, x + at, mean[c], 0.0f, 0.0f, d.S);
     }
-    // dx = k (g - mean_g - x_hat mean_gx), folded to dx = k g + a x + b per channel.
-    const double m = double(d.m());
-    std::vector<float> k(static_cast<std::size_t>(d.C)), a(k.size()), b(k.size());
-    for (std::int64_t c = 0; c < d.C; ++c) {
-        double sg = 0.0, sgx = 0.0;
-        for (std::int64_t n = 0; n < d.N; ++n) {
-            sg += pg[n * d.C + c];
-            sgx += pgx[n * d.C + c];
+    std::vector<double> sg(static_cast<std::size_t>(d.C), 0.0), sgx(sg.size(), 0.0);
+    for (std::int64_t n = 0; n < d.N; ++n)
+        for (std::int64_t c = 0; c < d.C; ++c) {
+            sg[c] += pg[n * d.C + c];
+            sgx[c] += pgx[n * d.C + c];
         }
-        sgx *= invstd[c];
-        if (dbeta) dbeta[c] = static_cast<float>(sg);
-        if (dgamma) dgamma[c] = static_cast<float>(sgx);
-        k[c] = (gamma ? gamma[c] : 1.0f) * invstd[c];
-        const float mean_g = use_batch_stats ? static_cast<float>(sg / m) : 0.0f;
-        const float mean_gx = use_batch_stats ? static_cast<float>(sgx / m) : 0.0f;
-        a[c] = -k[c] * mean_gx * invstd[c];
-        b[c] = -k[c] * mean_g - a[c] * mean[c];
-    }
+    const BackwardFold fold(sg, sgx, mean, invstd, gamma, d, use_batch_stats, dgamma, dbeta);
     if (!dx) return;
         // Pass 2.
 #pragma omp parallel for schedule(static) if (parallel)
     for (std::int64_t p = 0; p < planes; ++p) {
         const std::int64_t c = p % d.C, at = p * d.S;
         if (relu)
-            plane_dx<true>(dx + at, dy + at, x + at, k[c], a[c], b[c], scale_of(c), shift_of(c), d.S);
+            plane_dx<true>(dx + at, dy + at, x + at, fold.k[c], fold.a[c], fold.b[c], f.scale[c], f.shift[c],
+                           d.S);
         else
-            plane_dx<false>(dx + at, dy + at, x + at, k[c], a[c], b[c], 0.0f, 0.0f, d.S);
+            plane_dx<false>(dx + at, dy + at, x + at, fold.k[c], fold.a[c], fold.b[c], 0.0f, 0.0f, d.S);
     }
 }
 

@@ -7,9 +7,8 @@
 #include "core/error.h"
 #include "core/simd.h"
 #include "core/storage.h"
+#include "core/thread_scratch.h"
 #include "core/vector_sum.h"
-
-#include <omp.h>
 
 #include <algorithm>
 #include <cstring>
@@ -100,15 +99,6 @@ NABLA_HOT_LOOP void col2im_add(float* img, const float* col, const Conv2dDims& d
 
 namespace {
 
-// One [K, N] column buffer per thread (two in backward: columns and their gradient).
-struct ThreadBuffers {
-    Storage storage;
-    std::int64_t each;
-    ThreadBuffers(std::int64_t floats_each, int per_thread)
-        : storage(floats_each * per_thread * omp_get_max_threads()), each(floats_each * per_thread) {}
-    float* mine() { return storage.data() + omp_get_thread_num() * each; }
-};
-
 // Images per backward chunk: weight and bias gradients are summed per chunk, then the
 // chunks in order, so the result does not depend on the thread count.
 constexpr std::int64_t kImagesPerChunk = 4;
@@ -126,7 +116,7 @@ void conv2d_forward(float* out, const float* inp, const float* weight, const flo
     }
     if (conv2d_winograd_supported(d)) return conv2d_winograd_forward(out, inp, weight, bias, d);
     const std::int64_t K = d.C * d.KH * d.KW, N = d.OH * d.OW;
-    ThreadBuffers buffers(d.col_size(), 1);
+    ThreadScratch buffers(d.col_size());      // one image's [K, N] columns per thread
     const GemmLhs w(false, d.OC, K, weight);  // packed once for every image
     // A single image runs outside a parallel region, so its sgemm may use every thread.
 #pragma omp parallel for schedule(static) if (d.B > 1)
@@ -176,10 +166,11 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
     const std::int64_t K = d.C * d.KH * d.KW, N = d.OH * d.OW;
     const std::int64_t chunks = (d.B + kImagesPerChunk - 1) / kImagesPerChunk;
     const bool direct = conv2d_direct_supported(d);  // the weight gradient without columns
-    ThreadBuffers buffers(d.col_size(), 2);
+    ThreadScratch buffers(2 * d.col_size());         // columns and their gradient per thread
     Storage dw_parts(dweight ? chunks * d.OC * K : 0);
     std::optional<GemmLhs> w_t;  // weight^T, packed once for every image
     if (dinp) w_t.emplace(true, K, d.OC, weight);
+    if (dweight && direct) count_gemm_flops(conv2d_product_flops(d));  // gemm counts the rest
 #pragma omp parallel for schedule(static) if (chunks > 1)
     for (std::int64_t c = 0; c < chunks; ++c) {
         float* col = buffers.mine();
@@ -189,7 +180,6 @@ void conv2d_backward(float* dinp, float* dweight, float* dbias, const float* dou
             float* dw_part = dw_parts.data() + c * d.OC * K;
             const bool first = b == c * kImagesPerChunk;
             if (dweight && direct) {
-                if (b == 0) count_gemm_flops(conv2d_product_flops(d));
                 if (first) std::fill_n(dw_part, d.OC * K, 0.0f);
                 conv2d_direct_weight_grad_image(dw_part, g, inp + b * d.C * d.H * d.W, d);
             } else if (dweight) {

@@ -89,10 +89,10 @@ __attribute__((target("avx512f"))) inline float lane_sum(__m512 v) {
 }
 
 // dweight[oc0 + o, c, taps t0 .. t0+nt-1] += the sum over the image of g[oc0 + o] times the
-// input under each tap: OB x T accumulators (T >= nt taps, fixed at compile time so they
-// stay in registers), reduced to one number each at the end. A tap past nt, or a row
-// outside the image, loads with an empty mask: zeros, no branch. Lanes past the row hold
-// g = 0.
+// input under each tap: OB x T accumulators (T >= nt taps, fixed at compile time and the
+// tap loop unrolled whole, so they stay in registers), reduced to one number each at the
+// end. A tap past nt, or a row outside the image (checked only in the edge rows), loads
+// with an empty mask: zeros. Lanes past the row hold g = 0.
 template <int OB, int NV, int T>
 __attribute__((target("avx512f"))) void weight_grad_block(float* dweight, const float* g, const float* x,
                                                           std::int64_t oc0, std::int64_t c, std::int64_t t0,
@@ -119,7 +119,6 @@ __attribute__((target("avx512f"))) void weight_grad_block(float* dweight, const 
         for (int o = 0; o < OB; ++o)
             for (int v = 0; v < NV; ++v)
                 gv[o][v] = _mm512_maskz_loadu_ps(m.out[v], g + (oc0 + o) * N + oh * d.OW + 16 * v);
-                // Unrolled whole, so the accumulators stay in registers.
 #pragma GCC unroll 16
         for (int t = 0; t < T; ++t) {
             const float* row = x + off[t] + oh * d.W;

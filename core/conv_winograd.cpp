@@ -4,8 +4,7 @@
 #include "core/error.h"
 #include "core/simd.h"
 #include "core/storage.h"
-
-#include <omp.h>
+#include "core/thread_scratch.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -211,15 +210,6 @@ void count_as_im2col(const Conv2dDims& d) {
     count_gemm_flops(conv2d_product_flops(d) - own);
 }
 
-// Per-thread scratch: each thread's share of one Storage.
-struct Scratch {
-    Storage storage;
-    std::int64_t each;
-    explicit Scratch(std::int64_t floats_each)
-        : storage(floats_each * omp_get_max_threads()), each(floats_each) {}
-    float* mine() { return storage.data() + omp_get_thread_num() * each; }
-};
-
 // out [B, Co, H, W] = the convolution of inp [B, Ci, H, W] whose transformed kernel is U
 // ([16][Co][Ci]), plus bias (may be null).
 void winograd_conv(float* out, const float* inp, const float* U, std::int64_t B, std::int64_t Ci,
@@ -229,7 +219,7 @@ void winograd_conv(float* out, const float* inp, const float* U, std::int64_t B,
     for (int xi = 0; xi < 16; ++xi) lhs.emplace_back(false, Co, Ci, U + xi * Co * Ci);
     const std::int64_t max_T = kImagesPerChunk * tl.per_image(),
                        chunks = (B + kImagesPerChunk - 1) / kImagesPerChunk;
-    Scratch scratch(16 * (Ci + Co) * max_T);
+    ThreadScratch scratch(16 * (Ci + Co) * max_T);
 #pragma omp parallel for schedule(static) if (chunks > 1)
     for (std::int64_t ch = 0; ch < chunks; ++ch) {
         const std::int64_t b0 = ch * kImagesPerChunk, n = std::min(kImagesPerChunk, B - b0),
@@ -258,22 +248,30 @@ void check_supported(const Conv2dDims& d) {
 }
 }  // namespace
 
+namespace {
+
+// The forward, or with flip the input gradient: the same convolution of dout with the
+// kernel turned and its channels swapped (padding 1 keeps the planes' size either way).
+void convolve(float* out, const float* in, const float* weight, bool flip, const float* bias,
+              const Conv2dDims& d) {
+    check_supported(d);
+    const std::int64_t Ci = flip ? d.OC : d.C, Co = flip ? d.C : d.OC;
+    std::vector<float> U(static_cast<std::size_t>(16 * Co * Ci));
+    transform_weights(U.data(), weight, Co, Ci, flip);
+    winograd_conv(out, in, U.data(), d.B, Ci, Co, Tiling(d.H, d.W), bias);
+    count_as_im2col(d);
+}
+
+}  // namespace
+
 void conv2d_winograd_forward(float* out, const float* inp, const float* weight, const float* bias,
                              const Conv2dDims& d) {
-    check_supported(d);
-    std::vector<float> U(static_cast<std::size_t>(16 * d.OC * d.C));
-    transform_weights(U.data(), weight, d.OC, d.C, false);
-    winograd_conv(out, inp, U.data(), d.B, d.C, d.OC, Tiling(d.OH, d.OW), bias);
-    count_as_im2col(d);
+    convolve(out, inp, weight, false, bias, d);
 }
 
 void conv2d_winograd_backward_input(float* dinp, const float* dout, const float* weight,
                                     const Conv2dDims& d) {
-    check_supported(d);
-    std::vector<float> U(static_cast<std::size_t>(16 * d.C * d.OC));
-    transform_weights(U.data(), weight, d.C, d.OC, true);
-    winograd_conv(dinp, dout, U.data(), d.B, d.OC, d.C, Tiling(d.H, d.W), nullptr);
-    count_as_im2col(d);
+    convolve(dinp, dout, weight, true, nullptr, d);
 }
 
 void conv2d_winograd_backward_weight(float* dweight, const float* dout, const float* inp,
@@ -284,7 +282,7 @@ void conv2d_winograd_backward_weight(float* dweight, const float* dout, const fl
                        chunks = (d.B + kImagesPerChunk - 1) / kImagesPerChunk;
     const std::int64_t z_size = 16 * d.OC * d.C;
     Storage parts(chunks * z_size);  // each chunk's sums, added in chunk order: any thread count, same bits
-    Scratch scratch(16 * (d.C + d.OC) * max_T);
+    ThreadScratch scratch(16 * (d.C + d.OC) * max_T);
 #pragma omp parallel for schedule(static) if (chunks > 1)
     for (std::int64_t ch = 0; ch < chunks; ++ch) {
         const std::int64_t b0 = ch * kImagesPerChunk, n = std::min(kImagesPerChunk, d.B - b0),

@@ -77,12 +77,12 @@ Tensor BatchNorm::normalise(const Tensor& x, bool relu) {
                              .eps = options_.eps};
     Tensor y;
     try {
-        if (fn_)
-            y = relu ? nabla::relu(fn_(x, weight_, bias_, running_mean_, running_var_, args))
-                     : fn_(x, weight_, bias_, running_mean_, running_var_, args);
-        else
-            y = relu ? batch_norm_relu(x, weight_, bias_, running_mean_, running_var_, args)
-                     : batch_norm(x, weight_, bias_, running_mean_, running_var_, args);
+        if (fn_) {  // set_batch_norm_fn's function (SyncBatchNorm's) has no fused form
+            y = fn_(x, weight_, bias_, running_mean_, running_var_, args);
+            if (relu) y = nabla::relu(y);
+        } else {
+            y = (relu ? batch_norm_relu : batch_norm)(x, weight_, bias_, running_mean_, running_var_, args);
+        }
     } catch (const Error& e) {
         throw e.with_context(label());  // the layer is what the user can act on
     }
